@@ -1,0 +1,82 @@
+/**
+ * The one error catalog. Every code is stable: tests, kiosks written in other languages and
+ * operators' scripts match on the code, never on the message text, so a code is never renamed
+ * or reused. `hint` says what to do about it; it is what the CLI prints after the message.
+ */
+export const ERRORS = {
+  // --- wire: framing and message shape (the connection is closed) ---
+  PV_FRAME_TOO_LARGE: { hint: 'Send frames no larger than the documented maximum (see docs/PROTOCOL.md).' },
+  PV_BAD_JSON: { hint: 'Each frame must be one JSON object followed by a newline.' },
+  PV_BAD_MESSAGE: { hint: 'A field is missing or has the wrong type; see docs/PROTOCOL.md for the message.' },
+  PV_UNKNOWN_TYPE: { hint: 'The message type is not part of this protocol version.' },
+  PV_UNEXPECTED_MESSAGE: { hint: 'This message is not allowed in the current state of the handshake.' },
+  PV_UNSUPPORTED_VERSION: { hint: 'Upgrade the kiosk or the server so both speak the same protocol version.' },
+  // --- wire: authentication and session (the connection is closed) ---
+  PV_NOT_AUTHENTICATED: { hint: 'Complete hello/challenge/auth before sending anything else.' },
+  PV_AUTH_FAILED: { hint: 'Check the kiosk id and secret; `pivote fleet list` shows registered kiosks.' },
+  PV_AUTH_TIMEOUT: { hint: 'Authenticate within the server\'s deadline after connecting.' },
+  PV_KIOSK_REVOKED: { hint: 'This kiosk was revoked by an organiser; register it again with `pivote fleet add`.' },
+  PV_REPLACED: { hint: 'Another connection authenticated with the same kiosk id; only one may be live.' },
+  PV_IDLE_TIMEOUT: { hint: 'Send a heartbeat at least as often as the server asks in `welcome`.' },
+  PV_FRAME_TIMEOUT: { hint: 'A frame was started but not finished in time; send whole frames promptly.' },
+  PV_TOO_MANY_CONNECTIONS: { hint: 'The server is at its connection limit; retry later with backoff.' },
+  PV_WINDOW_EXCEEDED: { hint: 'Keep no more unacknowledged votes in flight than the window in `welcome`.' },
+  PV_SERVER_SHUTDOWN: { hint: 'The server is stopping; reconnect with backoff.' },
+  PV_INTERNAL: { hint: 'The server hit an unexpected error; it has been logged. Retry later.' },
+  // --- wire: a single vote refused (the connection stays open) ---
+  PV_NO_POLL_OPEN: { hint: 'The vote was pressed while no poll was open; it is not counted.' },
+  PV_UNKNOWN_POLL: { hint: 'The vote names a poll the server does not know.' },
+  PV_POLL_CLOSED: { hint: 'The vote was pressed after its poll closed; it is not counted.' },
+  PV_BAD_BUTTON: { hint: 'The button number is outside the poll\'s options.' },
+  PV_INTEGRITY: { hint: 'A vote with this id was already stored with different content; the new one is refused.' },
+  // --- administration and configuration (CLI) ---
+  PV_UNKNOWN_KIOSK: { hint: 'Register the kiosk with `pivote fleet add <id>`; `pivote fleet list` shows known ids.' },
+  PV_KIOSK_EXISTS: { hint: 'Choose another id, or revoke and re-add the kiosk.' },
+  PV_POLL_ALREADY_OPEN: { hint: 'Close the open poll with `pivote poll close` before opening another.' },
+  PV_NO_OPEN_POLL: { hint: 'Open a poll with `pivote poll open --question Q --option A --option B`.' },
+  PV_BAD_POLL: { hint: 'A poll needs a question and 2 to 8 distinct, non-empty options.' },
+  PV_POLL_NOT_FOUND: { hint: '`pivote poll list` shows existing poll ids.' },
+  PV_NOT_A_PIVOTE_DB: { hint: 'Point --db at a pivote database, or at a new path to create one.' },
+  PV_DB_TOO_NEW: { hint: 'This database was written by a newer pivote; upgrade pivote.' },
+  PV_CONFIG_MISSING: { hint: 'Add the missing key to the config file (see hardware/kiosk.example.json).' },
+  PV_CONFIG_INVALID: { hint: 'Fix the value of the named key (see hardware/kiosk.example.json).' },
+  PV_USAGE: { hint: 'Run the command with --help for its options.' },
+  // --- GPIO ---
+  PV_GPIO_BUSY: { hint: 'The pin is claimed by another process or a device-tree overlay; choose a free pin or free it.' },
+  PV_GPIO_NO_SUCH_PIN: { hint: 'Use a BCM number 0-27 (GPIO17, BCM17, 17) or a header pin (BOARD11).' },
+  PV_GPIO_RESERVED: { hint: 'The pin is a power, ground or ID-EEPROM pin, or is reserved by the Pi; choose another.' },
+  PV_GPIO_UNAVAILABLE: { hint: 'This GPIO backend cannot run on this machine; on a laptop use --gpio mock.' },
+  PV_GPIO_PERMISSION: { hint: 'Run the kiosk as a user in the `gpio` group (or install the udev rule).' },
+  PV_GPIO_RELEASED: { hint: 'The line was released; request it again.' },
+} as const satisfies Record<string, { hint: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERRORS, value);
+}
+
+export function hintFor(code: ErrorCode): string {
+  return ERRORS[code].hint;
+}
+
+/** An error that carries a stable code. Everything pivote throws on purpose is one of these. */
+export class PivoteError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PivoteError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get hint(): string {
+    return hintFor(this.code);
+  }
+}
+
+export function isPivoteError(err: unknown, code?: ErrorCode): err is PivoteError {
+  return err instanceof PivoteError && (code === undefined || err.code === code);
+}
