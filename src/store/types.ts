@@ -1,0 +1,153 @@
+import type { ErrorCode } from '../protocol/errors.js';
+
+/**
+ * The server's persistence boundary. Every method returns a Promise even where SQLite could
+ * answer synchronously, because a PostgreSQL implementation (several servers, one database)
+ * must fit the same interface. Implementations: memory (unit tests), SQLite (embedded default).
+ * All of them pass test/store/contract.ts.
+ *
+ * Times are ms since the Unix epoch on the server's clock.
+ */
+
+export interface KioskRecord {
+  id: string;
+  name: string;
+  location: string;
+  /** Shared secret for the HMAC handshake; shown once by `fleet add`. */
+  secret: string;
+  createdAt: number;
+  revokedAt: number | null;
+  /** Presence, as last written by a server process. */
+  lastSeenAt: number | null;
+  software: string | null;
+  queued: number;
+  /** True while a server holds a live connection for the kiosk (see isKioskOnline). */
+  connected: boolean;
+}
+
+export interface NewKiosk {
+  id: string;
+  name: string;
+  location: string;
+  secret: string;
+  createdAt: number;
+}
+
+export interface PresenceUpdate {
+  kioskId: string;
+  lastSeenAt: number;
+  software?: string;
+  queued?: number;
+  connected?: boolean;
+}
+
+export type PollState = 'open' | 'closed';
+
+export interface PollRecord {
+  id: number;
+  question: string;
+  options: string[];
+  state: PollState;
+  openedAt: number;
+  closedAt: number | null;
+}
+
+/** A vote the server has validated (poll and button checked, press time derived). */
+export interface NewVote {
+  kioskId: string;
+  voteId: string;
+  seq: number;
+  pollId: number;
+  button: number;
+  /** Derived press time; see server/vote-timing. */
+  pressedAt: number;
+  receivedAt: number;
+  /** True when the kiosk could not tell the press age (rebooted since), so pressedAt is a bound. */
+  clockUnknown: boolean;
+}
+
+export interface StoredVote extends NewVote {
+  flagged: boolean;
+}
+
+/**
+ * Outcome of recording one vote. `duplicate`: the same (kioskId, voteId) with the same content
+ * (pollId, button, seq) was already stored. `integrity`: same key, different content: refused.
+ */
+export type RecordOutcome =
+  | { status: 'stored'; flagged: boolean }
+  | { status: 'duplicate'; flagged: boolean }
+  | { status: 'integrity'; code: Extract<ErrorCode, 'PV_INTEGRITY'>; message: string };
+
+/**
+ * Repeated-press misuse: a vote is flagged when the same kiosk already has `maxVotes` or more
+ * stored votes pressed within `windowMs` before it (inclusive). Flagged votes are kept, never
+ * deleted, and excluded from results unless asked for.
+ */
+export interface BurstPolicy {
+  windowMs: number;
+  maxVotes: number;
+}
+
+export interface ResultsQuery {
+  pollId: number;
+  includeFlagged: boolean;
+}
+
+export interface OptionCount {
+  button: number;
+  label: string;
+  count: number;
+}
+
+export interface GroupedCount {
+  /** Kiosk id, or the hour as an ISO string `2026-11-22T14:00:00.000Z`. */
+  key: string;
+  button: number;
+  count: number;
+}
+
+export interface VoteStore {
+  /** Which implementation, for logs: 'memory' | 'sqlite' | ... */
+  readonly kind: string;
+
+  addKiosk(kiosk: NewKiosk): Promise<KioskRecord>; // PV_KIOSK_EXISTS
+  getKiosk(id: string): Promise<KioskRecord | undefined>;
+  listKiosks(): Promise<KioskRecord[]>;
+  revokeKiosk(id: string, at: number): Promise<KioskRecord>; // PV_UNKNOWN_KIOSK
+  /** Batched because 10,000 kiosks heart-beating must not cost one transaction each.
+   *  Unknown ids are ignored (the kiosk may have been deleted meanwhile). */
+  updatePresence(updates: readonly PresenceUpdate[]): Promise<void>;
+  /** Ids of revoked kiosks, so a running server can drop a kiosk revoked by another process. */
+  listRevokedKioskIds(): Promise<string[]>;
+  /** A server starting up owns no connections: clears every `connected` flag. */
+  markAllDisconnected(): Promise<void>;
+
+  openPoll(question: string, options: string[], at: number): Promise<PollRecord>; // PV_POLL_ALREADY_OPEN, PV_BAD_POLL
+  closePoll(at: number): Promise<PollRecord>; // PV_NO_OPEN_POLL
+  getOpenPoll(): Promise<PollRecord | undefined>;
+  getPoll(id: number): Promise<PollRecord | undefined>;
+  /** Newest first. */
+  listPolls(): Promise<PollRecord[]>;
+
+  /**
+   * Records a batch in ONE durable transaction and resolves only after it is committed
+   * (synchronous=FULL for SQLite). Outcomes are in input order. Votes within one batch see each
+   * other (a duplicate inside the batch is answered as a duplicate; burst counting includes them).
+   */
+  recordVotes(votes: readonly NewVote[], burst: BurstPolicy): Promise<RecordOutcome[]>;
+
+  /** Per-option counts of a poll (every option present, zero included), from vote rows. */
+  countVotes(query: ResultsQuery): Promise<OptionCount[]>;
+  countVotesBy(query: ResultsQuery, by: 'kiosk' | 'hour'): Promise<GroupedCount[]>;
+  /** Every stored vote, in (kioskId, seq) order; for checkers and exports. */
+  listVotes(filter?: { pollId?: number; kioskId?: string }): Promise<StoredVote[]>;
+
+  close(): Promise<void>;
+}
+
+/** Online = a server holds its connection and it was heard from recently (a crashed server
+ *  cannot clear the flag, so lastSeen decides after `staleMs`). */
+export function isKioskOnline(kiosk: KioskRecord, now: number, staleMs: number): boolean {
+  return kiosk.connected && kiosk.lastSeenAt !== null && now - kiosk.lastSeenAt <= staleMs;
+}
