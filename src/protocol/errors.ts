@@ -15,7 +15,7 @@ export const ERRORS = {
   PV_NOT_AUTHENTICATED: { hint: 'Complete hello/challenge/auth before sending anything else.' },
   PV_AUTH_FAILED: { hint: 'Check the kiosk id and secret; `pivote fleet list` shows registered kiosks.' },
   PV_AUTH_TIMEOUT: { hint: 'Authenticate within the server\'s deadline after connecting.' },
-  PV_KIOSK_REVOKED: { hint: 'This kiosk was revoked by an organiser; register it again with `pivote fleet add`.' },
+  PV_KIOSK_REVOKED: { hint: 'This kiosk was revoked by an organiser; register a new id with `pivote fleet add` and put its secret in the kiosk config.' },
   PV_REPLACED: { hint: 'Another connection authenticated with the same kiosk id; only one may be live.' },
   PV_IDLE_TIMEOUT: { hint: 'Send a heartbeat at least as often as the server asks in `welcome`.' },
   PV_FRAME_TIMEOUT: { hint: 'A frame was started but not finished in time; send whole frames promptly.' },

@@ -40,7 +40,7 @@ export class MemoryVoteStore implements VoteStore {
 
   async listKiosks(): Promise<KioskRecord[]> {
     this.check();
-    return [...this.kiosks.values()].sort((a, b) => a.id.localeCompare(b.id)).map((k) => ({ ...k }));
+    return [...this.kiosks.values()].sort((a, b) => byCodeUnit(a.id, b.id)).map((k) => ({ ...k }));
   }
 
   async revokeKiosk(id: string, at: number): Promise<KioskRecord> {
@@ -146,6 +146,9 @@ export class MemoryVoteStore implements VoteStore {
 
   async countVotesBy(q: ResultsQuery, by: 'kiosk' | 'hour'): Promise<GroupedCount[]> {
     this.check();
+    if (!this.polls.some((p) => p.id === q.pollId)) {
+      throw new PivoteError('PV_POLL_NOT_FOUND', `no poll with id ${q.pollId}`, { pollId: q.pollId });
+    }
     const groups = new Map<string, GroupedCount>();
     for (const v of this.counted(q)) {
       const key = by === 'kiosk' ? v.kioskId : hourKey(v.pressedAt);
@@ -154,7 +157,7 @@ export class MemoryVoteStore implements VoteStore {
       g.count++;
       groups.set(id, g);
     }
-    return [...groups.values()].sort((a, b) => a.key.localeCompare(b.key) || a.button - b.button);
+    return [...groups.values()].sort((a, b) => byCodeUnit(a.key, b.key) || a.button - b.button);
   }
 
   private counted(q: ResultsQuery): StoredVote[] {
@@ -165,7 +168,7 @@ export class MemoryVoteStore implements VoteStore {
     this.check();
     return [...this.votes.values()]
       .filter((v) => (filter.pollId === undefined || v.pollId === filter.pollId) && (filter.kioskId === undefined || v.kioskId === filter.kioskId))
-      .sort((a, b) => a.kioskId.localeCompare(b.kioskId) || a.seq - b.seq)
+      .sort((a, b) => byCodeUnit(a.kioskId, b.kioskId) || a.seq - b.seq)
       .map((v) => ({ ...v }));
   }
 
@@ -176,6 +179,11 @@ export class MemoryVoteStore implements VoteStore {
   private check(): void {
     if (this.closed) throw new Error('store is closed');
   }
+}
+
+/** Code-unit order, as SQLite's BINARY collation sorts ASCII ids; localeCompare would not. */
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function clonePoll(p: PollRecord): PollRecord {

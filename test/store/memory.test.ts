@@ -1,0 +1,7 @@
+import { MemoryVoteStore } from '../../src/store/memory-store.js';
+import { describeVoteStoreContract } from './contract.js';
+
+describeVoteStoreContract('memory', async () => {
+  const store = new MemoryVoteStore();
+  return { store, cleanup: () => store.close() };
+});
