@@ -1,0 +1,56 @@
+import { PivoteError } from '../protocol/errors.js';
+import { openOnoffBackend, type OnoffModule } from './backends/onoff-backend.js';
+import { openPigpioBackend, type PigpioModule } from './backends/pigpio-backend.js';
+import { chooseAutoBackend } from './choose-backend.js';
+import { MockGpio, type MockGpioOptions } from './mock/mock-gpio.js';
+import { probePlatform } from './platform-probe.js';
+import type { BackendKind, Clock, GpioBackend, GpioLogger } from './types.js';
+
+export interface OpenGpioOptions {
+  logger?: GpioLogger;
+  /** Monotonic ns clock for edge timestamps. Default process.hrtime.bigint. */
+  clock?: Clock;
+  /** Options for `mock` (timers, overlay-held pins, …). */
+  mock?: MockGpioOptions;
+  /** Detection paths, injectable so tests are deterministic on any machine. */
+  sysfsRoot?: string;
+  devDir?: string;
+  modelPaths?: readonly string[];
+  isRoot?: () => boolean;
+  /** Tests inject fake libraries here. */
+  loadOnoff?: () => Promise<OnoffModule>;
+  loadPigpio?: () => Promise<PigpioModule>;
+}
+
+/**
+ * The one way to get a GPIO backend. `auto` probes the machine and picks a real backend, or
+ * fails with PV_GPIO_UNAVAILABLE naming `--gpio mock`; it never falls back to the mock.
+ * With pigpio, open the backend before installing signal handlers (see openPigpioBackend).
+ */
+export async function openGpioBackend(kind: 'mock', options?: OpenGpioOptions): Promise<MockGpio>;
+export async function openGpioBackend(kind: BackendKind, options?: OpenGpioOptions): Promise<GpioBackend>;
+export async function openGpioBackend(kind: BackendKind, options: OpenGpioOptions = {}): Promise<GpioBackend> {
+  switch (kind) {
+    case 'mock':
+      return new MockGpio({ ...(options.clock ? { clock: options.clock } : {}), ...options.mock });
+    case 'onoff':
+      return openOnoffBackend(options);
+    case 'pigpio':
+      return openPigpioBackend(options);
+    case 'chardev':
+      throw new PivoteError(
+        'PV_GPIO_UNAVAILABLE',
+        'the chardev (/dev/gpiochip*) backend is not built yet; use --gpio onoff or --gpio pigpio on older systems, or --gpio mock',
+        { backend: 'chardev' },
+      );
+    case 'auto': {
+      const choice = chooseAutoBackend(probePlatform(options));
+      options.logger?.info?.({ backend: choice.kind, reason: choice.reason }, 'GPIO backend chosen');
+      return openGpioBackend(choice.kind, options);
+    }
+    default: {
+      const never: never = kind;
+      throw new PivoteError('PV_CONFIG_INVALID', `unknown GPIO backend "${String(never)}"`);
+    }
+  }
+}
