@@ -1,0 +1,28 @@
+/** `host:port` strings as they appear in the kiosk config and logs. */
+
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+export type AddressParse = { ok: true; address: ServerAddress } | { ok: false; problem: string };
+
+const BRACKETED = /^\[([0-9A-Fa-f:.]+)\]:(\d+)$/;
+const PLAIN = /^([^\s:[\]/]+):(\d+)$/;
+
+/** Accepts `host:port`, `1.2.3.4:port` and `[v6addr]:port`; the port is required. */
+export function parseServerAddress(text: string): AddressParse {
+  const m = BRACKETED.exec(text) ?? PLAIN.exec(text);
+  if (!m || m[1] === undefined || m[2] === undefined) {
+    return { ok: false, problem: `${JSON.stringify(text)} is not host:port (IPv6 as [addr]:port)` };
+  }
+  const port = Number(m[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    return { ok: false, problem: `port ${m[2]} in ${JSON.stringify(text)} is not 1-65535` };
+  }
+  return { ok: true, address: { host: m[1], port } };
+}
+
+export function formatServerAddress(address: ServerAddress): string {
+  return address.host.includes(':') ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
