@@ -110,13 +110,13 @@ describe('Led and StatusLed (mock backend, fake timers)', () => {
     status.set('offline');
     vi.advanceTimersByTime(2500); // on for 1000..., now in the second "on"
     mock.clearHistory();
-    status.flash(FEEDBACK_PATTERNS.recorded);
-    vi.advanceTimersByTime(800 + 2000 * 2);
+    status.flash(FEEDBACK_PATTERNS.confirmed);
+    vi.advanceTimersByTime(1200 + 2000 * 2);
     const h = mock.history(18);
     expect(h.slice(0, 3)).toEqual([
-      { atMs: 0, value: 1 }, // was on; the flash keeps it on for 800 ms
-      { atMs: 800, value: 0 }, // flash done
-      { atMs: 800, value: 1 }, // offline pattern restarts
+      { atMs: 0, value: 1 }, // was on; the flash keeps it on for 1200 ms
+      { atMs: 1200, value: 0 }, // flash done
+      { atMs: 1200, value: 1 }, // offline pattern restarts
     ]);
     expect(matchesPattern(h.slice(2), patternSteps(STATUS_PATTERNS.offline), { minCycles: 2 })).toBe(true);
     status.dispose();

@@ -49,21 +49,32 @@ export const STATUS_PATTERNS: Readonly<Record<StatusState, LedPattern>> = {
   },
 };
 
-/** Short feedback patterns for a button's own LED. */
+/**
+ * Short feedback patterns for a button's own LED. Each answer a voter can get looks different,
+ * so nobody has to read a screen: counted (one long glow), saved-but-not-yet-sent (slow pulses),
+ * not accepted (quick flicker).
+ */
 export const FEEDBACK_PATTERNS = {
-  recorded: {
+  confirmed: {
     kind: 'cycle',
-    name: 'recorded',
-    description: 'one 800 ms flash: the vote is stored in the outbox',
-    steps: [{ on: true, ms: 800 }],
+    name: 'confirmed',
+    description: 'one 1.2 s glow: the server stored the vote; it is counted',
+    steps: [{ on: true, ms: 1200 }],
     repeat: 1,
+  },
+  savedOffline: {
+    kind: 'cycle',
+    name: 'savedOffline',
+    description: 'three slow pulses, 400 ms on / 400 ms off: saved on the kiosk, will be sent when the server is back',
+    steps: [{ on: true, ms: 400 }, { on: false, ms: 400 }],
+    repeat: 3,
   },
   refused: {
     kind: 'cycle',
     name: 'refused',
-    description: 'three quick flashes: the press was not recorded (no poll open, or pressed again too soon)',
+    description: 'five quick flashes, 80 ms on / 80 ms off: not accepted (no poll open, not an option, or refused by the server)',
     steps: [{ on: true, ms: 80 }, { on: false, ms: 80 }],
-    repeat: 3,
+    repeat: 5,
   },
 } as const satisfies Record<string, LedPattern>;
 

@@ -23,7 +23,7 @@ export class StatusLed {
   }
 
   /**
-   * Plays a finite pattern (e.g. FEEDBACK_PATTERNS.recorded), then returns to the state pattern.
+   * Plays a finite pattern (e.g. FEEDBACK_PATTERNS.confirmed), then returns to the state pattern.
    * A steady or 'forever' pattern never finishes, so it stays until the next `set`.
    */
   flash(pattern: LedPattern): void {
