@@ -1,0 +1,123 @@
+import type { NewVote, RecordOutcome } from '../store/types.js';
+
+/**
+ * Groups valid votes from every connection into one store transaction per event-loop turn, so
+ * durability (one fsync per commit) does not cost throughput. At most one commit is in flight;
+ * the next batch accumulates meanwhile. A vote is answered only after its commit resolved.
+ *
+ * `Owner` is whoever must be answered (a session); the committer never looks inside it.
+ */
+export interface GroupCommitterOptions<Owner> {
+  /** One durable transaction; outcomes in input order. */
+  commit(votes: readonly NewVote[]): Promise<RecordOutcome[]>;
+  /** Called once per committed batch, after the commit resolved. */
+  onCommitted(votes: readonly NewVote[], owners: readonly Owner[], outcomes: readonly RecordOutcome[]): void;
+  /** The commit failed: nothing in the batch may be acknowledged. */
+  onFailed(votes: readonly NewVote[], owners: readonly Owner[], err: unknown): void;
+  maxBatch: number;
+  /** Runs fn once the current turn's I/O is processed (setImmediate). */
+  schedule(fn: () => void): void;
+  /** An answering callback threw; the committer carries on regardless. */
+  onCallbackError(err: unknown): void;
+}
+
+export class GroupCommitter<Owner> {
+  private votes: NewVote[] = [];
+  private owners: Owner[] = [];
+  private inFlight = false;
+  private inFlightSize = 0;
+  private scheduled = false;
+  private idleWaiters: (() => void)[] = [];
+  private commits = 0;
+  private committedVotes = 0;
+
+  constructor(private readonly opts: GroupCommitterOptions<Owner>) {}
+
+  /** Votes waiting for a commit, plus those in the commit in flight. */
+  get pending(): number {
+    return this.votes.length + (this.inFlight ? this.inFlightSize : 0);
+  }
+
+  get stats(): { commits: number; committedVotes: number; queued: number; inFlight: number } {
+    return { commits: this.commits, committedVotes: this.committedVotes, queued: this.votes.length, inFlight: this.inFlight ? this.inFlightSize : 0 };
+  }
+
+  enqueue(vote: NewVote, owner: Owner): void {
+    this.votes.push(vote);
+    this.owners.push(owner);
+    if (this.inFlight) return;
+    if (this.votes.length >= this.opts.maxBatch) this.startCommit();
+    else this.scheduleTick();
+  }
+
+  /** Resolves once nothing is queued or in flight (for shutdown). */
+  drain(): Promise<void> {
+    if (!this.inFlight && this.votes.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private scheduleTick(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.opts.schedule(this.onTick);
+  }
+
+  private readonly onTick = (): void => {
+    this.scheduled = false;
+    if (!this.inFlight && this.votes.length > 0) this.startCommit();
+  };
+
+  private startCommit(): void {
+    let votes: NewVote[];
+    let owners: Owner[];
+    if (this.votes.length <= this.opts.maxBatch) {
+      votes = this.votes;
+      owners = this.owners;
+      this.votes = [];
+      this.owners = [];
+    } else {
+      votes = this.votes.splice(0, this.opts.maxBatch);
+      owners = this.owners.splice(0, this.opts.maxBatch);
+    }
+    this.inFlight = true;
+    this.inFlightSize = votes.length;
+    let commit: Promise<RecordOutcome[]>;
+    try {
+      commit = this.opts.commit(votes);
+    } catch (err) {
+      commit = Promise.reject(err);
+    }
+    commit.then(
+      (outcomes) => {
+        if (!Array.isArray(outcomes) || outcomes.length !== votes.length) {
+          this.finish(() => this.opts.onFailed(votes, owners, new Error(`store returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${votes.length} votes`)));
+          return;
+        }
+        this.commits++;
+        this.committedVotes += votes.length;
+        this.finish(() => this.opts.onCommitted(votes, owners, outcomes));
+      },
+      (err: unknown) => this.finish(() => this.opts.onFailed(votes, owners, err)),
+    );
+  }
+
+  private finish(answer: () => void): void {
+    this.inFlight = false;
+    this.inFlightSize = 0;
+    // A throwing answer callback must neither wedge the committer nor become an unhandled rejection.
+    try {
+      answer();
+    } catch (err) {
+      this.opts.onCallbackError(err);
+    }
+    if (this.votes.length >= this.opts.maxBatch) this.startCommit();
+    else if (this.votes.length > 0) this.scheduleTick();
+    else this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { PollInfo } from '../protocol/messages.js';
+import type { PollRecord, VoteStore } from '../store/types.js';
+import { PeriodicTask } from './periodic-task.js';
+import { toPollInfo, type PollCache } from './poll-cache.js';
+import type { Timers } from './timers.js';
+
+export interface PollWatcherOptions {
+  store: VoteStore;
+  polls: PollCache;
+  timers: Timers;
+  log: Logger;
+  intervalMs: number;
+  /** The open poll changed (opened, closed or replaced); push it to every kiosk. */
+  onChange(poll: PollInfo | null): void;
+}
+
+/**
+ * Which poll is open, as far as this server knows. Polls are opened and closed by the CLI,
+ * usually in another process, so the store is re-read every `intervalMs`; `check()` re-reads now.
+ */
+export class PollWatcher {
+  private record: PollRecord | undefined;
+  private info: PollInfo | null = null;
+  private readonly task: PeriodicTask;
+
+  constructor(private readonly opts: PollWatcherOptions) {
+    this.task = new PeriodicTask(() => this.checkOnce(), opts.intervalMs, opts.timers, (err) =>
+      opts.log.warn({ err }, 'could not read the open poll; will retry'),
+    );
+  }
+
+  /** What `welcome` and `poll` carry. */
+  get current(): PollInfo | null {
+    return this.info;
+  }
+
+  async start(): Promise<void> {
+    this.adopt(await this.opts.store.getOpenPoll());
+    this.task.start();
+  }
+
+  check(): Promise<void> {
+    return this.task.trigger();
+  }
+
+  stop(): Promise<void> {
+    return this.task.stop();
+  }
+
+  private adopt(open: PollRecord | undefined): void {
+    if (open) this.opts.polls.set(open);
+    this.record = open;
+    this.info = toPollInfo(open);
+  }
+
+  private async checkOnce(): Promise<void> {
+    const open = await this.opts.store.getOpenPoll();
+    const previous = this.record;
+    if (previous?.id === open?.id && previous?.openedAt === open?.openedAt) return;
+    // The poll that was open is closed now: cache its closedAt, so late votes are judged by it.
+    if (previous) {
+      const closed = await this.opts.store.getPoll(previous.id);
+      if (closed) this.opts.polls.set(closed);
+    }
+    this.adopt(open);
+    this.opts.log.info({ pollId: open?.id ?? null, previousPollId: previous?.id ?? null }, 'open poll changed');
+    this.opts.onChange(this.info);
+  }
+}

@@ -1,0 +1,138 @@
+import type { Logger } from 'pino';
+import type { PresenceUpdate, VoteStore } from '../store/types.js';
+import { PeriodicTask } from './periodic-task.js';
+import type { TimerHandle, Timers } from './timers.js';
+
+/**
+ * Who is connected, last seen when, running what, holding how many votes: kept in memory and
+ * written in ONE store call every `flushMs` for all kiosks that changed, because 10,000 kiosks
+ * heart-beating must not cost a transaction each. Connect and disconnect are written within
+ * `promptMs` (coalesced) so online/offline shows promptly.
+ */
+export interface PresenceEntry {
+  readonly kioskId: string;
+  lastSeenAt: number;
+  software: string;
+  queued: number;
+  connected: boolean;
+  dirty: boolean;
+}
+
+export interface PresenceOptions {
+  store: VoteStore;
+  timers: Timers;
+  log: Logger;
+  flushMs: number;
+  promptMs: number;
+}
+
+export class PresenceTracker {
+  private readonly entries = new Map<string, PresenceEntry>();
+  private dirty: PresenceEntry[] = [];
+  private readonly task: PeriodicTask;
+  private promptHandle: TimerHandle | undefined;
+  private stopped = false;
+
+  constructor(private readonly opts: PresenceOptions) {
+    this.task = new PeriodicTask(() => this.flushOnce(), opts.flushMs, opts.timers, (err) =>
+      opts.log.warn({ err }, 'presence flush failed; will retry'),
+    );
+  }
+
+  start(): void {
+    this.task.start();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  peek(kioskId: string): Readonly<PresenceEntry> | undefined {
+    return this.entries.get(kioskId);
+  }
+
+  /** A kiosk authenticated. A replacing connection reuses the entry of the one it replaced. */
+  connect(kioskId: string, software: string, now: number): PresenceEntry {
+    let entry = this.entries.get(kioskId);
+    if (!entry) {
+      entry = { kioskId, lastSeenAt: now, software, queued: 0, connected: true, dirty: false };
+      this.entries.set(kioskId, entry);
+    } else {
+      entry.lastSeenAt = now;
+      entry.software = software;
+      entry.connected = true;
+    }
+    this.markDirty(entry);
+    this.flushSoon();
+    return entry;
+  }
+
+  /** Anything was received from the kiosk. Hot path: two assignments. */
+  touch(entry: PresenceEntry, now: number): void {
+    entry.lastSeenAt = now;
+    if (!entry.dirty) this.markDirty(entry);
+  }
+
+  heartbeat(entry: PresenceEntry, queued: number, now: number): void {
+    entry.queued = queued;
+    this.touch(entry, now);
+  }
+
+  disconnect(entry: PresenceEntry): void {
+    if (!entry.connected) return;
+    entry.connected = false;
+    this.markDirty(entry);
+    this.flushSoon();
+  }
+
+  /** Writes every changed entry now (one store call); resolves when written. */
+  flush(): Promise<void> {
+    return this.task.trigger();
+  }
+
+  /** Marks every kiosk disconnected, writes it, and stops the timers. */
+  async stop(): Promise<void> {
+    if (this.promptHandle !== undefined) this.opts.timers.clearTimeout(this.promptHandle);
+    this.promptHandle = undefined;
+    this.stopped = true;
+    for (const entry of this.entries.values()) this.disconnect(entry);
+    await this.task.trigger();
+    await this.task.stop();
+  }
+
+  private markDirty(entry: PresenceEntry): void {
+    if (entry.dirty) return;
+    entry.dirty = true;
+    this.dirty.push(entry);
+  }
+
+  private flushSoon(): void {
+    if (this.promptHandle !== undefined || this.stopped) return;
+    this.promptHandle = this.opts.timers.setTimeout(() => {
+      this.promptHandle = undefined;
+      void this.task.trigger();
+    }, this.opts.promptMs);
+  }
+
+  private async flushOnce(): Promise<void> {
+    if (this.dirty.length === 0) return;
+    const batch = this.dirty;
+    this.dirty = [];
+    const updates: PresenceUpdate[] = new Array<PresenceUpdate>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const e = batch[i]!;
+      e.dirty = false;
+      updates[i] = { kioskId: e.kioskId, lastSeenAt: e.lastSeenAt, software: e.software, queued: e.queued, connected: e.connected };
+    }
+    try {
+      await this.opts.store.updatePresence(updates);
+    } catch (err) {
+      for (const e of batch) this.markDirty(e);
+      throw err;
+    }
+    // A kiosk that went away and was written as such needs no memory until it connects again.
+    for (const e of batch) {
+      if (!e.connected && !e.dirty && this.entries.get(e.kioskId) === e) this.entries.delete(e.kioskId);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { PivoteError } from '../protocol/errors.js';
+import { openSqliteVoteStore } from '../store/sqlite-store.js';
+import type { BurstPolicy, VoteStore } from '../store/types.js';
+import type { ServerLimits } from './limits.js';
+import { createPivoteServer, type PivoteServer } from './server.js';
+import { listenTcp, stopListening } from './tcp.js';
+
+export interface StartServerOptions {
+  /** A store the caller owns (and closes), or `dbPath` to have one opened and closed here. */
+  store?: VoteStore;
+  dbPath?: string;
+  host: string;
+  /** 0 picks a free port (see `address`). */
+  port: number;
+  logger: Logger;
+  limits?: Partial<ServerLimits>;
+  burst?: BurstPolicy;
+}
+
+export interface RunningServer {
+  address: AddressInfo;
+  core: PivoteServer;
+  store: VoteStore;
+  /** Graceful stop (call it on SIGTERM/SIGINT): stop accepting, answer every accepted vote,
+   *  send PV_SERVER_SHUTDOWN and close the connections, write presence; then close the store
+   *  if it was opened from `dbPath`. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The server core behind a TCP listener: what `pivote server` runs. */
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  if ((opts.store === undefined) === (opts.dbPath === undefined)) throw new PivoteError('PV_USAGE', 'startServer needs exactly one of store and dbPath');
+  const ownsStore = opts.store === undefined;
+  const store = opts.store ?? openSqliteVoteStore(opts.dbPath!);
+  let core: PivoteServer | undefined;
+  try {
+    core = await createPivoteServer({ store, logger: opts.logger, limits: opts.limits, burst: opts.burst });
+    const listener = await listenTcp(core, { host: opts.host, port: opts.port });
+    const address = listener.address() as AddressInfo;
+    opts.logger.info({ host: address.address, port: address.port, store: store.kind }, 'listening for kiosks');
+    let closing: Promise<void> | null = null;
+    const running = core;
+    return {
+      address,
+      core,
+      store,
+      close() {
+        closing ??= (async () => {
+          const listenerClosed = stopListening(listener);
+          try {
+            await running.close();
+            await listenerClosed;
+          } finally {
+            if (ownsStore) await store.close();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await core?.close();
+    if (ownsStore) await store.close();
+    throw err;
+  }
+}

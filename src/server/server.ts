@@ -1,0 +1,267 @@
+import type { Duplex } from 'node:stream';
+import { pino, type Logger } from 'pino';
+import type { PollInfo } from '../protocol/messages.js';
+import type { BurstPolicy, KioskRecord, NewVote, RecordOutcome, VoteStore } from '../store/types.js';
+import type { ServerContext } from './context.js';
+import { deadlineMessage, missedDeadline } from './deadlines.js';
+import { dispatch } from './dispatcher.js';
+import { GroupCommitter } from './group-committer.js';
+import { answerVote } from './handlers/vote.js';
+import { DEFAULT_BURST, resolveLimits, type ServerLimits } from './limits.js';
+import { PollCache } from './poll-cache.js';
+import { PollWatcher } from './poll-watcher.js';
+import { PresenceTracker } from './presence.js';
+import { RevocationWatcher } from './revocation-watcher.js';
+import { Session, frameText, type SessionHooks } from './session.js';
+import { monotonicNow, realTimers, type TimerHandle, type Timers } from './timers.js';
+
+export interface PivoteServerOptions {
+  store: VoteStore;
+  logger?: Logger;
+  /** Wall clock, ms since the epoch. Default Date.now. */
+  clock?: () => number;
+  /** Monotonic ms for deadlines. Default performance.now. */
+  monotonic?: () => number;
+  limits?: Partial<ServerLimits>;
+  burst?: BurstPolicy;
+  timers?: Timers;
+}
+
+export interface ConnectionMeta {
+  remote?: string;
+}
+
+export interface ServerStats {
+  /** Connections held, authenticated or not (not counting ones refused at the limit). */
+  connections: number;
+  /** Kiosks with a live authenticated connection. */
+  authenticated: number;
+  /** Valid votes queued or in a commit, not yet answered. */
+  pendingVotes: number;
+  commits: number;
+  committedVotes: number;
+}
+
+/**
+ * The transport-agnostic server core: give it any duplex stream with `handleConnection`.
+ * It never closes the store; whoever opened the store closes it after `close()`.
+ */
+export class PivoteServer implements ServerContext {
+  readonly store: VoteStore;
+  readonly limits: ServerLimits;
+  readonly burst: BurstPolicy;
+  readonly log: Logger;
+  readonly clock: () => number;
+  readonly polls: PollCache;
+  readonly committer: GroupCommitter<Session>;
+  readonly presence: PresenceTracker;
+  shuttingDown = false;
+
+  private readonly monotonic: () => number;
+  private readonly timers: Timers;
+  private readonly sessions = new Set<Session>();
+  /** Refused at the connection limit or during shutdown; closing, tracked so close() waits. */
+  private readonly refused = new Set<Session>();
+  private readonly byKiosk = new Map<string, Session>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly pollWatcher: PollWatcher;
+  private readonly revocationWatcher: RevocationWatcher;
+  private sweepHandle: TimerHandle | undefined;
+  private connectionCounter = 0;
+  private closing: Promise<void> | null = null;
+
+  constructor(opts: PivoteServerOptions) {
+    this.store = opts.store;
+    this.limits = resolveLimits(opts.limits);
+    this.burst = opts.burst ?? DEFAULT_BURST;
+    this.log = opts.logger ?? pino({ level: 'silent' });
+    this.clock = opts.clock ?? (() => Date.now()); // looked up per call so fake timers apply
+    this.monotonic = opts.monotonic ?? monotonicNow;
+    this.timers = opts.timers ?? realTimers;
+    this.polls = new PollCache(this.store);
+    this.committer = new GroupCommitter<Session>({
+      commit: (votes) => this.store.recordVotes(votes, this.burst),
+      onCommitted: this.onCommitted,
+      onFailed: this.onCommitFailed,
+      maxBatch: this.limits.maxBatch,
+      schedule: (fn) => this.timers.setImmediate(fn),
+      onCallbackError: (err) => this.log.error({ err }, 'unexpected error answering votes'),
+    });
+    this.presence = new PresenceTracker({
+      store: this.store,
+      timers: this.timers,
+      log: this.log,
+      flushMs: this.limits.presenceFlushMs,
+      promptMs: this.limits.presencePromptMs,
+    });
+    this.pollWatcher = new PollWatcher({
+      store: this.store,
+      polls: this.polls,
+      timers: this.timers,
+      log: this.log,
+      intervalMs: this.limits.pollWatchMs,
+      onChange: (poll) => {
+        const text = frameText({ type: 'poll', poll });
+        for (const session of this.byKiosk.values()) session.sendText(text);
+      },
+    });
+    this.revocationWatcher = new RevocationWatcher({
+      store: this.store,
+      timers: this.timers,
+      log: this.log,
+      intervalMs: this.limits.revocationCheckMs,
+      liveCount: () => this.byKiosk.size,
+      drop: (ids) => {
+        for (const id of ids) this.byKiosk.get(id)?.fail('PV_KIOSK_REVOKED', 'this kiosk has been revoked');
+      },
+    });
+  }
+
+  /** Clears stale presence, loads the open poll and starts the watchers. */
+  async start(): Promise<void> {
+    await this.store.markAllDisconnected();
+    await this.pollWatcher.start();
+    this.revocationWatcher.start();
+    this.presence.start();
+    this.sweepHandle = this.timers.setInterval(this.sweepDeadlines, this.limits.deadlineSweepMs);
+    this.log.info({ store: this.store.kind, pollId: this.pollWatcher.current?.id ?? null }, 'server core started');
+  }
+
+  handleConnection(duplex: Duplex, meta: ConnectionMeta = {}): void {
+    const id = ++this.connectionCounter;
+    const log = this.log.child({ conn: id, remote: meta.remote });
+    const atLimit = this.sessions.size >= this.limits.maxConnections;
+    const session = new Session({ id, duplex, log, limits: this.limits, timers: this.timers, monotonic: this.monotonic, hooks: this.hooks });
+    if (this.shuttingDown || atLimit) {
+      this.refused.add(session);
+      if (this.shuttingDown) session.fail('PV_SERVER_SHUTDOWN', 'the server is shutting down');
+      else session.fail('PV_TOO_MANY_CONNECTIONS', `the server holds ${this.limits.maxConnections} connections`);
+      return;
+    }
+    this.sessions.add(session);
+    log.debug('connection opened');
+  }
+
+  /** Re-reads the open poll now and pushes a change; resolves once pushed. */
+  pollChanged(): Promise<void> {
+    return this.pollWatcher.check();
+  }
+
+  stats(): ServerStats {
+    const c = this.committer.stats;
+    return {
+      connections: this.sessions.size,
+      authenticated: this.byKiosk.size,
+      pendingVotes: this.committer.pending,
+      commits: c.commits,
+      committedVotes: c.committedVotes,
+    };
+  }
+
+  /**
+   * Stops accepting, stops reading, commits and answers every vote already accepted, sends
+   * PV_SERVER_SHUTDOWN to every connection, waits for them to close, writes presence. Idempotent.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  openPoll(): PollInfo | null {
+    return this.pollWatcher.current;
+  }
+
+  admit(session: Session, kiosk: KioskRecord): void {
+    const now = this.clock();
+    const previous = this.byKiosk.get(kiosk.id);
+    this.byKiosk.set(kiosk.id, session);
+    session.authenticated = true;
+    session.state = 'ready';
+    session.log = session.log.child({ kioskId: kiosk.id });
+    session.presence = this.presence.connect(kiosk.id, session.software, now);
+    if (previous && previous !== session) previous.fail('PV_REPLACED', 'another connection authenticated as this kiosk');
+    session.send({
+      type: 'welcome',
+      kioskId: kiosk.id,
+      window: this.limits.window,
+      heartbeatMs: this.limits.heartbeatMs,
+      poll: this.pollWatcher.current,
+      serverTime: now,
+    });
+    session.log.info({ software: session.software }, 'kiosk authenticated');
+  }
+
+  private readonly hooks: SessionHooks = {
+    onMessage: (session, message) => {
+      let result: void | Promise<void>;
+      try {
+        result = dispatch(this, session, message);
+      } catch (err) {
+        session.failWith(err);
+        return;
+      }
+      if (result) this.track(result.catch((err: unknown) => session.failWith(err)));
+    },
+    onReceived: (session) => {
+      if (session.presence !== null) this.presence.touch(session.presence, this.clock());
+    },
+    onClose: (session) => {
+      this.sessions.delete(session);
+      this.refused.delete(session);
+      const kioskId = session.kioskId;
+      if (session.authenticated && kioskId !== null && this.byKiosk.get(kioskId) === session) {
+        this.byKiosk.delete(kioskId);
+        if (session.presence) this.presence.disconnect(session.presence);
+      }
+      session.log.debug('connection closed');
+    },
+  };
+
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  private readonly onCommitted = (votes: readonly NewVote[], owners: readonly Session[], outcomes: readonly RecordOutcome[]): void => {
+    for (let i = 0; i < votes.length; i++) answerVote(owners[i]!, votes[i]!, outcomes[i]!);
+  };
+
+  private readonly onCommitFailed = (votes: readonly NewVote[], owners: readonly Session[], err: unknown): void => {
+    // Not acknowledged, so the kiosks still hold these votes; closing makes them resend later.
+    this.log.error({ err, votes: votes.length }, 'committing votes failed; closing the connections that sent them');
+    for (const session of new Set(owners)) session.fail('PV_INTERNAL', 'votes could not be stored; resend them later');
+  };
+
+  private readonly sweepDeadlines = (): void => {
+    const now = this.monotonic();
+    for (const session of this.sessions) {
+      if (session.state === 'closing' || session.state === 'draining') continue;
+      const code = missedDeadline(session, now, this.limits);
+      if (code !== null) session.fail(code, deadlineMessage(code, this.limits));
+    }
+  };
+
+  private async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    this.log.info({ connections: this.sessions.size, pendingVotes: this.committer.pending }, 'server core shutting down');
+    // Synchronously, before any await: from here on nothing more is read from any connection.
+    for (const session of this.sessions) session.drain();
+    if (this.sweepHandle !== undefined) this.timers.clearInterval(this.sweepHandle);
+    this.sweepHandle = undefined;
+    await Promise.all([this.pollWatcher.stop(), this.revocationWatcher.stop()]);
+    // Votes whose poll was being read still join the last commit.
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.committer.drain();
+    const all = [...this.sessions, ...this.refused];
+    for (const session of all) session.fail('PV_SERVER_SHUTDOWN', 'the server is shutting down');
+    await Promise.all(all.map((s) => s.done));
+    await this.presence.stop();
+    this.log.info('server core stopped');
+  }
+}
+
+export async function createPivoteServer(opts: PivoteServerOptions): Promise<PivoteServer> {
+  const server = new PivoteServer(opts);
+  await server.start();
+  return server;
+}
