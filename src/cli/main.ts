@@ -5,11 +5,12 @@ import { Command } from 'commander';
 import { registerFleet } from './commands/fleet.js';
 import { registerPoll } from './commands/poll.js';
 import { registerResults } from './commands/results.js';
+import { registerServer } from './commands/server.js';
 import type { CliContext, RegisterCommand } from './context.js';
 import { reportError } from './errors.js';
 
 /** Every top-level command, one register function per file in ./commands. Add new ones here. */
-const COMMANDS: readonly RegisterCommand[] = [registerFleet, registerPoll, registerResults];
+const COMMANDS: readonly RegisterCommand[] = [registerServer, registerFleet, registerPoll, registerResults];
 
 function packageVersion(): string {
   try {

@@ -41,6 +41,7 @@ export const ERRORS = {
   PV_CONFIG_MISSING: { hint: 'Add the missing key to the config file (see hardware/kiosk.example.json).' },
   PV_CONFIG_INVALID: { hint: 'Fix the value of the named key (see hardware/kiosk.example.json).' },
   PV_USAGE: { hint: 'Run the command with --help for its options.' },
+  PV_LISTEN_FAILED: { hint: 'Another process holds the port or the address is not on this machine; choose another --port or --host.' },
   // --- GPIO ---
   PV_GPIO_BUSY: { hint: 'The pin is claimed by another process or a device-tree overlay; choose a free pin or free it.' },
   PV_GPIO_NO_SUCH_PIN: { hint: 'Use a BCM number 0-27 (GPIO17, BCM17, 17) or a header pin (BOARD11).' },
