@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cliReference, errorReference } from '../../scripts/reference-docs.js';
+import { ERRORS } from '../../src/protocol/errors.js';
+
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+
+describe('generated reference docs are current (run `npm run docs` to refresh)', () => {
+  it('docs/CLI.md matches every command\'s --help', () => {
+    expect(read('docs/CLI.md')).toBe(cliReference());
+  });
+  it('docs/ERRORS.md lists every code of the catalog with its hint', () => {
+    expect(read('docs/ERRORS.md')).toBe(errorReference());
+  });
+  it('docs/PROTOCOL.md documents every wire error code', () => {
+    const protocol = read('docs/PROTOCOL.md');
+    const wire = Object.keys(ERRORS).filter((c) => !/^PV_(GPIO|CONFIG)_|^PV_(UNKNOWN_KIOSK|KIOSK_EXISTS|POLL_ALREADY_OPEN|NO_OPEN_POLL|BAD_POLL|POLL_NOT_FOUND|NOT_A_PIVOTE_DB|DB_TOO_NEW|USAGE|LISTEN_FAILED)$/.test(c));
+    for (const code of wire) expect(protocol, code).toContain(`\`${code}\``);
+  });
+});
