@@ -3,14 +3,16 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { registerFleet } from './commands/fleet.js';
+import { registerKiosk } from './commands/kiosk.js';
 import { registerPoll } from './commands/poll.js';
 import { registerResults } from './commands/results.js';
+import { registerSim } from './commands/sim.js';
 import { registerServer } from './commands/server.js';
 import type { CliContext, RegisterCommand } from './context.js';
 import { reportError } from './errors.js';
 
 /** Every top-level command, one register function per file in ./commands. Add new ones here. */
-const COMMANDS: readonly RegisterCommand[] = [registerServer, registerFleet, registerPoll, registerResults];
+const COMMANDS: readonly RegisterCommand[] = [registerServer, registerFleet, registerPoll, registerResults, registerKiosk, registerSim];
 
 function packageVersion(): string {
   try {

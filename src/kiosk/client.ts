@@ -66,7 +66,7 @@ export interface KioskClientOptions {
 }
 
 /** Refusals an organiser has to fix: shown as status `error`, retried slowly. */
-const NEEDS_ORGANISER: ReadonlySet<ErrorCode> = new Set(['PV_AUTH_FAILED', 'PV_KIOSK_REVOKED', 'PV_UNSUPPORTED_VERSION']);
+const NEEDS_ORGANISER: ReadonlySet<ErrorCode> = new Set(['PV_AUTH_FAILED', 'PV_KIOSK_REVOKED', 'PV_UNSUPPORTED_VERSION', 'PV_TLS_UNTRUSTED']);
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 

@@ -1,10 +1,12 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { Connector } from './client.js';
+import type { KioskTlsConfig } from './config.js';
 import type { ServerAddress } from './server-address.js';
+import { loadTlsConnector } from './tls-connector.js';
 
 /**
- * Stream builders for KioskClient. TLS will be one more builder here (tls.connect with the
- * configured CA or a pinned fingerprint); the client does not care which one it gets.
+ * Stream builders for KioskClient: plain TCP here, TLS in tls-connector.ts (the configured CA
+ * or a pinned fingerprint); the client does not care which one it gets.
  */
 
 export interface TcpConnectorOptions {
@@ -23,4 +25,9 @@ export function tcpConnector(options: TcpConnectorOptions = {}): Connector {
     socket.setKeepAlive(true, options.keepAliveMs ?? 30_000);
     return socket;
   };
+}
+
+/** The connector a kiosk config asks for: TLS when it has a `tls` section (PV_TLS_CONFIG if its CA file is unusable), else TCP. */
+export function connectorForConfig(config: { tls: KioskTlsConfig | undefined }, options: { keepAliveMs?: number } = {}): Connector {
+  return config.tls ? loadTlsConnector(config.tls, options) : tcpConnector(options);
 }

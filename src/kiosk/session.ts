@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { ErrorCode, PivoteError } from '../protocol/errors.js';
+import { isPivoteError, type ErrorCode, type PivoteError } from '../protocol/errors.js';
 import type { PollInfo, ServerMessage, VoteMessage, WelcomeMessage } from '../protocol/messages.js';
 import { ageFromClock, type KioskClock } from './clock.js';
 import { FramedConnection } from './connection.js';
@@ -185,7 +185,11 @@ export class KioskSession {
 
   private onClose(error: Error | undefined): void {
     this.stopTimers();
-    const end = this.end ?? { reason: error ? `connection lost: ${error.message}` : 'connection closed by server' };
+    // A stream destroyed with a PivoteError (e.g. PV_TLS_UNTRUSTED from the connector) ends with its code.
+    const end = this.end ?? {
+      reason: error ? `connection lost: ${error.message}` : 'connection closed by server',
+      ...(isPivoteError(error) && { code: error.code }),
+    };
     const withError = end.error === undefined && error !== undefined ? { ...end, error } : end;
     this.events.ended({ welcomed: this.window !== undefined, ...withError });
   }

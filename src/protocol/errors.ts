@@ -41,7 +41,11 @@ export const ERRORS = {
   PV_CONFIG_MISSING: { hint: 'Add the missing key to the config file (see hardware/kiosk.example.json).' },
   PV_CONFIG_INVALID: { hint: 'Fix the value of the named key (see hardware/kiosk.example.json).' },
   PV_USAGE: { hint: 'Run the command with --help for its options.' },
+  PV_SIM_INCOMPLETE: { hint: 'Some simulated votes were not acknowledged: check the server log, or allow more time with --drain-timeout.' },
   PV_LISTEN_FAILED: { hint: 'Another process holds the port or the address is not on this machine; choose another --port or --host.' },
+  // --- TLS (kiosk and server setup; never on the wire: TLS fails before a frame can be sent) ---
+  PV_TLS_UNTRUSTED: { hint: 'The kiosk could not verify the server\'s certificate: check the kiosk config\'s tls.ca or tls.fingerprint and that the server runs with --tls-cert (see docs/TLS.md).' },
+  PV_TLS_CONFIG: { hint: 'Check the certificate, key and CA files: readable PEM files, and the key belongs to the certificate (see docs/TLS.md).' },
   // --- GPIO ---
   PV_GPIO_BUSY: { hint: 'The pin is claimed by another process or a device-tree overlay; choose a free pin or free it.' },
   PV_GPIO_NO_SUCH_PIN: { hint: 'Use a BCM number 0-27 (GPIO17, BCM17, 17) or a header pin (BOARD11).' },

@@ -6,6 +6,7 @@ import type { BurstPolicy, VoteStore } from '../store/types.js';
 import type { ServerLimits } from './limits.js';
 import { createPivoteServer, type PivoteServer } from './server.js';
 import { listenTcp, stopListening } from './tcp.js';
+import type { ServerTls } from './tls.js';
 
 export interface StartServerOptions {
   /** A store the caller owns (and closes), or `dbPath` to have one opened and closed here. */
@@ -17,6 +18,8 @@ export interface StartServerOptions {
   logger: Logger;
   limits?: Partial<ServerLimits>;
   burst?: BurstPolicy;
+  /** Speak TLS to kiosks (loadServerTls); plaintext TCP when absent. */
+  tls?: ServerTls;
 }
 
 export interface RunningServer {
@@ -37,9 +40,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   let core: PivoteServer | undefined;
   try {
     core = await createPivoteServer({ store, logger: opts.logger, limits: opts.limits, burst: opts.burst });
-    const listener = await listenTcp(core, { host: opts.host, port: opts.port });
+    const listener = await listenTcp(core, { host: opts.host, port: opts.port, ...(opts.tls && { tls: opts.tls }) });
     const address = listener.address() as AddressInfo;
-    opts.logger.info({ host: address.address, port: address.port, store: store.kind }, 'listening for kiosks');
+    opts.logger.info({ host: address.address, port: address.port, store: store.kind, tls: opts.tls !== undefined }, 'listening for kiosks');
     let closing: Promise<void> | null = null;
     const running = core;
     return {

@@ -1,11 +1,14 @@
 import net from 'node:net';
 import type { PivoteServer } from './server.js';
+import { wrapServerSocket, type ServerTls } from './tls.js';
 
 export interface TcpListenOptions {
   host: string;
   /** 0 picks a free port; read it from `server.address()`. */
   port: number;
   backlog?: number;
+  /** Speak TLS (see tls.ts); the framing inside is the same. */
+  tls?: ServerTls;
 }
 
 /**
@@ -17,7 +20,8 @@ export function listenTcp(core: PivoteServer, opts: TcpListenOptions): Promise<n
   const server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 }, (socket) => {
     // Small frames (acks) must not wait for Nagle; the session already coalesces per tick.
     socket.setNoDelay(true);
-    core.handleConnection(socket, { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}` });
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    core.handleConnection(opts.tls ? wrapServerSocket(socket, opts.tls) : socket, { remote });
   });
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);

@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AUTH_FAILURE_BACKOFF, Backoff, backoffCeiling, DEFAULT_BACKOFF, jitteredDelay } from '../../src/kiosk/backoff.js';
+import { seededRandom } from '../../src/kiosk/sim/press-plan.js';
 
-/** Deterministic PRNG (mulberry32) so the spread test cannot flake. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so the spread test cannot flake. */
+const seeded = seededRandom;
 
 describe('backoff', () => {
   it('doubles the ceiling per attempt up to the cap', () => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
 import { DEFAULT_BURST, DEFAULT_LIMITS } from '../../server/limits.js';
 import { startServer } from '../../server/run-server.js';
+import { loadServerTls } from '../../server/tls.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_DB_PATH } from '../db.js';
 import { createCliLogger, parseLogLevel } from '../logger.js';
@@ -18,6 +19,10 @@ interface ServerOptions {
   heartbeatMs: number;
   burstWindow: number;
   burstMax: number;
+  tlsCert?: string;
+  tlsKey?: string;
+  authTimeoutMs: number;
+  frameTimeoutMs: number;
 }
 
 function positiveInt(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
@@ -51,6 +56,10 @@ export function registerServer(program: Command, _ctx: CliContext): void {
     .option('--heartbeat-ms <ms>', 'heartbeat interval asked of kiosks; silent for 3x this = dropped', positiveInt('--heartbeat-ms', 1000, 3_600_000), DEFAULT_LIMITS.heartbeatMs)
     .option('--burst-window <ms>', 'repeated-press window: votes of one kiosk within it count toward --burst-max', positiveInt('--burst-window'), DEFAULT_BURST.windowMs)
     .option('--burst-max <n>', 'votes a kiosk may have within --burst-window before the next is flagged', positiveInt('--burst-max'), DEFAULT_BURST.maxVotes)
+    .option('--tls-cert <file>', 'speak TLS to kiosks with this PEM certificate (chain); needs --tls-key (see docs/TLS.md)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--auth-timeout-ms <ms>', 'advanced: a connection must authenticate (TLS handshake included) within this', positiveInt('--auth-timeout-ms', 100, 3_600_000), DEFAULT_LIMITS.authTimeoutMs)
+    .option('--frame-timeout-ms <ms>', 'advanced: a started frame must be completed within this (slow senders)', positiveInt('--frame-timeout-ms', 100, 3_600_000), DEFAULT_LIMITS.frameTimeoutMs)
     .addHelpText(
       'after',
       '\nLogs are JSON lines on stdout (pretty when stdout is a terminal).\n' +
@@ -58,14 +67,20 @@ export function registerServer(program: Command, _ctx: CliContext): void {
     )
     .action(async (opts: ServerOptions) => {
       const level = parseLogLevel(opts.logLevel);
+      if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
+        throw new PivoteError('PV_USAGE', '--tls-cert and --tls-key go together: give both for TLS, or neither for plain TCP');
+      }
+      // Before listening, so a bad certificate is one clear error line and no half-started server.
+      const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined ? loadServerTls({ certPath: opts.tlsCert, keyPath: opts.tlsKey }) : undefined;
       const logger = createCliLogger({ level, pretty: process.stdout.isTTY === true, name: 'pivote-server' });
       const running = await startServer({
         dbPath: opts.db,
         host: opts.host,
         port: opts.port,
         logger,
-        limits: { maxConnections: opts.maxConnections, heartbeatMs: opts.heartbeatMs },
+        limits: { maxConnections: opts.maxConnections, heartbeatMs: opts.heartbeatMs, authTimeoutMs: opts.authTimeoutMs, frameTimeoutMs: opts.frameTimeoutMs },
         burst: { windowMs: opts.burstWindow, maxVotes: opts.burstMax },
+        ...(tls && { tls }),
       }).catch((err: unknown) => {
         throw listenError(err, opts.host, opts.port);
       });

@@ -1,0 +1,177 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startKiosk, type KioskApp } from '../../src/kiosk/app/kiosk-app.js';
+import {
+  ENTER_SCREEN, keyActions, LEAVE_SCREEN, renderKeysScreen, toTerminalFrame, type KeysScreenState,
+} from '../../src/kiosk/app/keys-screen.js';
+import { startKeysUi, type KeysInput } from '../../src/kiosk/app/keys-ui.js';
+import { Outbox, outboxPath } from '../../src/kiosk/outbox.js';
+import { waitFor } from './wait.js';
+
+const base: KeysScreenState = {
+  kioskId: 'laptop-1',
+  server: '127.0.0.1:7070',
+  backend: 'mock',
+  connection: 'online',
+  poll: { id: 3, question: 'Best talk?', options: ['Keynote', 'Workshop', 'Panel'], openedAt: 1 },
+  leds: [true, false, true, false],
+  statusLit: true,
+  queued: 2,
+  message: 'pressed 2',
+  logFile: '/tmp/k/kiosk.log',
+  color: false,
+};
+
+describe('renderKeysScreen (pure)', () => {
+  it('draws each LED with its option, the status LED, the queue and the keys', () => {
+    const screen = renderKeysScreen(base);
+    expect(screen.split('\n')).toEqual([
+      'pivote kiosk laptop-1  (mock GPIO)  server 127.0.0.1:7070',
+      '',
+      'Poll 3: Best talk?',
+      '',
+      '  [1]  ●  Keynote',
+      '  [2]  ○  Workshop',
+      '  [3]  ●  Panel',
+      '  [4]  ○  (not an option)',
+      '',
+      '  status ●  online',
+      '  queued votes: 2',
+      '',
+      'Press 1-4 to vote, q to quit.  pressed 2',
+      'Logs: /tmp/k/kiosk.log',
+      '',
+    ]);
+  });
+
+  it('says when no poll is open and when the kiosk is offline', () => {
+    const screen = renderKeysScreen({ ...base, poll: null, connection: 'offline', leds: [false, false], message: '', logFile: undefined });
+    expect(screen).toMatch(/No poll is open/);
+    expect(screen).toMatch(/status ●  offline: votes are kept and sent later/);
+    expect(screen).toMatch(/Press 1-2 to vote, q to quit\.\n$/);
+  });
+
+  it('colours lit LEDs only when asked', () => {
+    expect(renderKeysScreen({ ...base, color: true })).toContain('\u001b[1;32m●\u001b[0m');
+    expect(renderKeysScreen(base)).not.toContain('\u001b[');
+  });
+
+  it('a frame homes the cursor and clears the screen first', () => {
+    expect(toTerminalFrame('a\nb\n')).toBe('\u001b[H\u001b[2Ja\nb\n');
+  });
+});
+
+describe('keyActions', () => {
+  it('number keys press buttons that exist; q, Ctrl-C and Ctrl-D quit; the rest is ignored', () => {
+    expect(keyActions('2', 4)).toEqual([{ type: 'press', button: 2 }]);
+    expect(keyActions('5', 4)).toEqual([{ type: 'ignore' }]);
+    expect(keyActions('0', 4)).toEqual([{ type: 'ignore' }]);
+    expect(keyActions('q', 4)).toEqual([{ type: 'quit' }]);
+    expect(keyActions('\u0003', 4)).toEqual([{ type: 'quit' }]);
+    expect(keyActions('\u0004', 4)).toEqual([{ type: 'quit' }]);
+    expect(keyActions('13', 4)).toEqual([{ type: 'press', button: 1 }, { type: 'press', button: 3 }]);
+    expect(keyActions('\u001b[15~', 4)).toEqual([]); // F5 holds digits
+  });
+});
+
+class FakeTty extends EventEmitter implements KeysInput {
+  isTTY = true;
+  raw: boolean[] = [];
+  paused = false;
+  setRawMode(mode: boolean) {
+    this.raw.push(mode);
+    return this;
+  }
+  setEncoding() {
+    return this;
+  }
+  resume() {
+    this.paused = false;
+    return this;
+  }
+  pause() {
+    this.paused = true;
+    return this;
+  }
+  override on(event: 'data', listener: (chunk: string) => void) {
+    return super.on(event, listener);
+  }
+  override off(event: 'data', listener: (chunk: string) => void) {
+    return super.off(event, listener);
+  }
+}
+
+describe('startKeysUi with a kiosk on the mock backend', () => {
+  let app: KioskApp | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await app?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    app = undefined;
+    dir = undefined;
+  });
+
+  it('a number key goes through the mock pin (press, release), the screen redraws, q quits and restores the terminal', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pivote-keys-'));
+    const seed = new Outbox(outboxPath(dir));
+    seed.saveLastPoll({ id: 1, question: 'Tea or coffee?', options: ['Tea', 'Coffee'], openedAt: 1 });
+    seed.close();
+    const dead = createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', () => r()));
+    const port = (dead.address() as { port: number }).port;
+    await new Promise<void>((r) => dead.close(() => r()));
+
+    let onLed: (() => void) | undefined;
+    app = await startKiosk(
+      {
+        servers: [{ host: '127.0.0.1', port }],
+        kioskId: 'keys-1',
+        secret: 'x'.repeat(32),
+        secretFile: undefined,
+        buttons: ['GPIO5', 'GPIO6', 'GPIO13', 'GPIO19'],
+        leds: ['GPIO17', 'GPIO27', 'GPIO22', 'GPIO23'],
+        statusLed: 'GPIO24',
+        debounceMs: 20,
+        lockoutMs: 200,
+        holdMs: undefined,
+        dataDir: dir,
+        gpio: 'mock',
+        tls: undefined,
+        heartbeatMs: undefined,
+      },
+      { logger: pino({ level: 'silent' }), onLedChange: () => onLed?.() },
+    );
+    const tty = new FakeTty();
+    const out: string[] = [];
+    let quits = 0;
+    const ui = startKeysUi({ app, input: tty, write: (t) => void out.push(t), onQuit: () => quits++, color: false });
+    onLed = () => ui.ledChanged();
+    expect(tty.raw).toEqual([true]);
+    expect(out[0]).toBe(ENTER_SCREEN);
+    await waitFor(() => out.some((f) => f.includes('Tea or coffee?') && f.includes('[1]  ●  Tea')), 'first frame');
+
+    const pin = app.mock!.pin(6);
+    tty.emit('data', '2');
+    expect(pin.level).toBe(0); // pressed: active-low button pulls the pin to GND
+    await waitFor(() => app!.outbox.pendingCount() === 1, 'the press to be recorded');
+    expect(app.outbox.pending()[0]).toMatchObject({ button: 2, pollId: 1 });
+    await waitFor(() => pin.level === 1, 'the key to be released');
+    await waitFor(() => out.at(-1)!.includes('queued votes: 1') && out.at(-1)!.includes('pressed 2'), 'the redraw');
+
+    tty.emit('data', 'q');
+    expect(quits).toBe(1);
+    ui.stop();
+    ui.stop();
+    expect(tty.raw).toEqual([true, false]);
+    expect(tty.paused).toBe(true);
+    expect(out.at(-1)).toBe(LEAVE_SCREEN);
+    const frames = out.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(out.length).toBe(frames); // no redraw after stop
+  });
+});
