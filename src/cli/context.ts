@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 export interface CliContext {
   /** Human and machine output (tables, JSON, CSV). Text is written as given. */
   stdout(text: string): void;
+  /** True when stdout is a terminal that can be redrawn in place (the demo's live tally). */
+  stdoutIsTTY?: boolean;
   /** Errors and hints. */
   stderr(text: string): void;
   /** Wall clock, ms since the Unix epoch. */

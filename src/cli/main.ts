@@ -2,6 +2,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { registerDemo } from './commands/demo.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerKiosk } from './commands/kiosk.js';
 import { registerPoll } from './commands/poll.js';
@@ -12,7 +13,9 @@ import type { CliContext, RegisterCommand } from './context.js';
 import { reportError } from './errors.js';
 
 /** Every top-level command, one register function per file in ./commands. Add new ones here. */
-const COMMANDS: readonly RegisterCommand[] = [registerServer, registerFleet, registerPoll, registerResults, registerKiosk, registerSim];
+const COMMANDS: readonly RegisterCommand[] = [
+  registerServer, registerFleet, registerPoll, registerResults, registerKiosk, registerSim, registerDemo,
+];
 
 function packageVersion(): string {
   try {
@@ -28,6 +31,7 @@ function packageVersion(): string {
 export function processContext(): CliContext {
   return {
     stdout: (text) => void process.stdout.write(text),
+    stdoutIsTTY: process.stdout.isTTY === true,
     stderr: (text) => void process.stderr.write(text),
     now: () => Date.now(),
     env: process.env,

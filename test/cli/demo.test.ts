@@ -1,0 +1,68 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { registerDemo } from '../../src/cli/commands/demo.js';
+import { renderDemoLine, renderDemoScreen, type DemoView } from '../../src/cli/demo-screen.js';
+import { reportError } from '../../src/cli/errors.js';
+import { captureContext } from './helpers.js';
+
+const view: DemoView = {
+  question: 'How was it?',
+  counts: [
+    { button: 1, label: 'Great', count: 3 },
+    { button: 2, label: 'Poor', count: 1 },
+  ],
+  flagged: 2,
+  kiosks: [{ id: 'demo-1', status: 'online', queued: 0 }],
+  pressed: 6,
+  acknowledged: 6,
+  elapsedMs: 4200,
+  durationMs: 10_000,
+  server: '127.0.0.1:4000',
+  dataDir: '/d',
+};
+
+describe('demo screen (pure rendering)', () => {
+  it('shows each option with count and percentage, the flagged votes and the kiosks', () => {
+    const screen = renderDemoScreen(view);
+    expect(screen).toMatch(/1\s+Great\s+█+\s+3\s+75\.0 %/);
+    expect(screen).toMatch(/2\s+Poor\s+█+·+\s+1\s+25\.0 %/);
+    expect(screen).toContain('votes counted: 4');
+    expect(screen).toContain('+2 flagged');
+    expect(screen).toContain('demo-1');
+    expect(screen).toContain('4 / 10 s');
+  });
+  it('has a one-line form for logs', () => {
+    expect(renderDemoLine(view)).toBe('[  4 s] votes counted: 4 (Great 3, Poor 1)\n');
+  });
+});
+
+describe('pivote demo (real server, real kiosks on mock GPIO, loopback only)', () => {
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('counts votes within a short run and writes only inside its data folder', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pivote-demo-test-'));
+    const dataDir = join(dir, 'data');
+    const ctx = captureContext(() => Date.now());
+    const program = new Command('pivote').exitOverride();
+    registerDemo(program, ctx, () => new Promise(() => undefined));
+    let code = 0;
+    try {
+      await program.parseAsync(['demo', '--duration', '2', '--data-dir', dataDir, '--rate', '2.5', '--seed', '7'], { from: 'user' });
+    } catch (err) {
+      code = reportError(err, ctx);
+    }
+    const out = ctx.out.join('');
+    expect(code, ctx.err.join('')).toBe(0);
+    const counted = Number(/votes counted: (\d+)\.\n/.exec(out)?.[1]);
+    expect(counted).toBeGreaterThan(0);
+    expect(readdirSync(dir)).toEqual(['data']);
+    expect(readdirSync(dataDir).sort()).toEqual(['demo.db', 'demo.log', 'kiosks'].concat(readdirSync(dataDir).filter((f) => f.startsWith('demo.db-'))).sort());
+  });
+});
