@@ -10,7 +10,7 @@ import type { BackendKind, BackendName } from './types.js';
  * buttons would accept no votes while looking healthy.
  */
 
-export const CHARDEV_BUILT = false;
+export const CHARDEV_BUILT = true;
 
 export const BACKEND_KINDS: readonly BackendKind[] = ['auto', 'chardev', 'onoff', 'pigpio', 'mock'];
 
@@ -23,7 +23,7 @@ export function chooseAutoBackend(facts: PlatformFacts, chardevBuilt: boolean = 
   const found: string[] = [];
   if (facts.gpiochips.length > 0) {
     if (chardevBuilt) return { kind: 'chardev', reason: `found /dev/${facts.gpiochips.join(', /dev/')}` };
-    found.push(`/dev/${facts.gpiochips[0] ?? 'gpiochip'} exists but the chardev backend is not built yet`);
+    found.push(`/dev/${facts.gpiochips[0] ?? 'gpiochip'} exists but the chardev addon (@pivote/gpio-chardev) did not build or load; run npm install on this machine`);
   } else {
     found.push('no /dev/gpiochip*');
   }

@@ -23,6 +23,9 @@ export { configTxtPullLine, pullNotSetMessage } from './config-txt.js';
 export { gpioErrorFromOs, likelyHolder } from './os-errors.js';
 export { monotonicClock, systemTimers, type Timers, type TimerHandle } from './time.js';
 
+export {
+  openChardevBackend, chardevAddonProblem, type ChardevBackend, type ChardevBackendOptions,
+} from './chardev/index.js';
 export { openOnoffBackend, type OnoffBackendOptions, type OnoffModule } from './backends/onoff-backend.js';
 export {
   openPigpioBackend, pigpioUnavailableReason, type PigpioBackendOptions, type PigpioModule,

@@ -2,6 +2,7 @@ import { PivoteError } from '../protocol/errors.js';
 import { openOnoffBackend, type OnoffModule } from './backends/onoff-backend.js';
 import { openPigpioBackend, type PigpioModule } from './backends/pigpio-backend.js';
 import { chooseAutoBackend } from './choose-backend.js';
+import { chardevAddonProblem, openChardevBackend, type ChardevAddon } from './chardev/index.js';
 import { MockGpio, type MockGpioOptions } from './mock/mock-gpio.js';
 import { probePlatform } from './platform-probe.js';
 import type { BackendKind, Clock, GpioBackend, GpioLogger } from './types.js';
@@ -20,6 +21,7 @@ export interface OpenGpioOptions {
   /** Tests inject fake libraries here. */
   loadOnoff?: () => Promise<OnoffModule>;
   loadPigpio?: () => Promise<PigpioModule>;
+  loadChardevAddon?: () => ChardevAddon;
 }
 
 /**
@@ -38,13 +40,16 @@ export async function openGpioBackend(kind: BackendKind, options: OpenGpioOption
     case 'pigpio':
       return openPigpioBackend(options);
     case 'chardev':
-      throw new PivoteError(
-        'PV_GPIO_UNAVAILABLE',
-        'the chardev (/dev/gpiochip*) backend is not built yet; use --gpio onoff or --gpio pigpio on older systems, or --gpio mock',
-        { backend: 'chardev' },
-      );
+      return openChardevBackend({
+        ...(options.devDir !== undefined ? { devDir: options.devDir } : {}),
+        ...(options.logger !== undefined ? { logger: options.logger } : {}),
+        ...(options.loadChardevAddon !== undefined ? { loadAddon: options.loadChardevAddon } : {}),
+      });
     case 'auto': {
-      const choice = chooseAutoBackend(probePlatform(options));
+      const facts = probePlatform(options);
+      // The addon is only loaded where there is a chip for it to open.
+      const chardevUsable = facts.gpiochips.length > 0 && chardevAddonProblem(options.loadChardevAddon) === undefined;
+      const choice = chooseAutoBackend(facts, chardevUsable);
       options.logger?.info?.({ backend: choice.kind, reason: choice.reason }, 'GPIO backend chosen');
       return openGpioBackend(choice.kind, options);
     }

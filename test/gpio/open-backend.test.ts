@@ -6,6 +6,8 @@ import { loadOptionalModule } from '../../src/gpio/backends/load-optional.js';
 import { isPivoteError, type PivoteError } from '../../src/protocol/errors.js';
 import { FakeMachine, PI4_KERNEL_6_6 } from './fake-sysfs.js';
 import { fakeOnoff, fakePigpio } from './fake-libraries.js';
+import { FakeChardevKernel } from './chardev-fake-addon.js';
+import { loadChardevAddon as loadChardevAddonFrom } from '../../src/gpio/chardev/addon.js';
 
 async function rejection(promise: Promise<unknown>): Promise<PivoteError> {
   try {
@@ -40,11 +42,25 @@ describe('openGpioBackend', () => {
     expect(err.message).toContain('not a Raspberry Pi');
   });
 
-  it('auto on a current Pi 5 (gpiochip only) fails until chardev is built, still naming --gpio mock', async () => {
+  it('auto on a current Pi 5 (gpiochip only) picks chardev', async () => {
+    const kernel = new FakeChardevKernel();
+    kernel.addChip('gpiochip0', { label: 'pinctrl-rp1', lines: 54 });
+    try {
+      const m = machine().withModel(PI5);
+      const backend = await openGpioBackend('auto', { ...m.probeOptions(), devDir: kernel.devDir, loadChardevAddon: () => kernel.addon });
+      expect(backend.name).toBe('chardev');
+      await backend.close();
+    } finally {
+      kernel.cleanup();
+    }
+  });
+
+  it('auto on a Pi 5 whose chardev addon did not build fails saying so, naming --gpio mock', async () => {
     const m = machine().withGpiochips('gpiochip0', 'gpiochip4').withModel(PI5);
-    const err = await rejection(openGpioBackend('auto', m.probeOptions(true)));
+    const loadChardevAddon = () => loadChardevAddonFrom(['/nonexistent/addon.js']);
+    const err = await rejection(openGpioBackend('auto', { ...m.probeOptions(true), loadChardevAddon }));
     expect(err.code).toBe('PV_GPIO_UNAVAILABLE');
-    expect(err.message).toContain('chardev backend is not built yet');
+    expect(err.message).toContain('chardev addon (@pivote/gpio-chardev) did not build');
     expect(err.message).toContain('Raspberry Pi 5');
     expect(err.message).toContain('--gpio mock');
   });
@@ -67,10 +83,10 @@ describe('openGpioBackend', () => {
     await backend.close();
   });
 
-  it('chardev is a clear seam: not built yet', async () => {
-    const err = await rejection(openGpioBackend('chardev'));
+  it('chardev without its addon says PV_GPIO_UNAVAILABLE and why', async () => {
+    const err = await rejection(openGpioBackend('chardev', { loadChardevAddon: () => loadChardevAddonFrom(['/nonexistent/addon.js']) }));
     expect(err.code).toBe('PV_GPIO_UNAVAILABLE');
-    expect(err.message).toContain('not built yet');
+    expect(err.message).toContain('@pivote/gpio-chardev');
   });
 
   it('mock opens the simulator, with the given clock', async () => {

@@ -103,11 +103,21 @@ export function loadChardevAddon(candidates: readonly string[] = CANDIDATES): Ch
   }
   const platform = process.platform === 'linux'
     ? 'it did not build at install time (needs a C compiler, make, python3 and the kernel uAPI header linux/gpio.h: ' +
-      'apt install build-essential linux-libc-dev, then npm rebuild @pivote/gpio-chardev)'
+      'apt install build-essential python3 linux-libc-dev, then run npm install again)'
     : `the GPIO character device exists only on Linux (this is ${process.platform})`;
   throw new PivoteError(
     'PV_GPIO_UNAVAILABLE',
     `chardev backend unavailable: the native addon ${ADDON_PACKAGE} is not loadable; ${platform}`,
     { backend: 'chardev', tried: failures },
   );
+}
+
+/** Why the chardev backend cannot load here, or undefined when it can; for `--gpio auto`. */
+export function chardevAddonProblem(load: () => ChardevAddon = loadChardevAddon): string | undefined {
+  try {
+    load();
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
 }
