@@ -1,16 +1,5 @@
 /**
- * The timer API the kiosk needs, injectable so tests can pass fakes. Same shape as the GPIO
- * layer's `Timers`, so one object can serve both.
+ * The kiosk uses the GPIO layer's timer API, so one injected object (real or fake) drives both
+ * the LEDs' patterns and the client's heartbeats and backoff.
  */
-export type TimerHandle = unknown;
-
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): TimerHandle;
-  clearTimeout(handle: TimerHandle): void;
-}
-
-/** Looks the globals up on every call, so vitest's fake timers installed later still apply. */
-export const systemTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export { systemTimers, type TimerHandle, type Timers } from '../gpio/time.js';
