@@ -22,6 +22,8 @@ type Obj = Record<string, unknown>;
 /** A year in ms: no press is older than this, and no sane counter larger than 2^53. */
 const MAX_AGE_MS = 366 * 24 * 3600 * 1000;
 const HEX64 = /^[0-9a-f]{64}$/;
+/** A lone UTF-16 surrogate: legal in JSON ("\ud800") but not text; UTF-8 storage turns it into U+FFFD. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
 function bad(message: string): PivoteError {
   return new PivoteError('PV_BAD_MESSAGE', message);
@@ -31,6 +33,8 @@ function str(o: Obj, key: string, max: number, min = 1): string {
   const v = o[key];
   if (typeof v !== 'string') throw bad(`${key} must be a string`);
   if (v.length < min || v.length > max) throw bad(`${key} must be ${min}-${max} characters`);
+  // Else two different vote ids could be stored and read back as the same one.
+  if (LONE_SURROGATE.test(v)) throw bad(`${key} must be well-formed Unicode (no lone surrogates)`);
   return v;
 }
 
