@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
 import { parseServerAddress, type ServerAddress } from '../../kiosk/server-address.js';
+import { normalizeFingerprint } from '../../kiosk/tls-connector.js';
 import { provisionSimKiosks } from '../../kiosk/sim/provision.js';
 import { runSimulation, SIM_LOCKOUT_MS, type SimReport } from '../../kiosk/sim/simulation.js';
 import type { CliContext } from '../context.js';
@@ -30,6 +31,8 @@ interface SimCommandOptions {
   drainTimeout: number;
   format: 'text' | 'json';
   logLevel: string;
+  tlsCa?: string;
+  tlsFingerprint?: string;
 }
 
 function number(flag: string, check: (n: number) => boolean, what: string): (value: string) => number {
@@ -78,6 +81,8 @@ export function registerSim(program: Command, ctx: CliContext, stopSignal: StopS
       .option('--lockout-ms <ms>', 'lockout of each simulated kiosk after a press', wholeAtLeast('--lockout-ms', 0), SIM_LOCKOUT_MS)
       .option('--data-dir <dir>', 'folder for the kiosks\' outboxes (default: a temporary folder, removed afterwards)')
       .option('--drain-timeout <s>', 'after the last press, wait this long for acknowledgements', positive('--drain-timeout'), 15)
+      .option('--tls-ca <file>', 'connect with TLS, trusting this CA (PEM) — as the kiosk config\'s tls.ca')
+      .option('--tls-fingerprint <sha256>', 'connect with TLS, pinning this server certificate fingerprint')
       .option('--format <format>', 'text or json', formatParser(['text', 'json'] as const), 'text')
       .option('--log-level <level>', 'kiosk logs on stderr: fatal, error, warn, info, debug or trace', 'warn'),
     'write',
@@ -111,6 +116,12 @@ export function registerSim(program: Command, ctx: CliContext, stopSignal: StopS
             dataDir,
             drainTimeoutMs: opts.drainTimeout * 1000,
             signal: abort.signal,
+            ...((opts.tlsCa !== undefined || opts.tlsFingerprint !== undefined) && {
+              tls: {
+                ...(opts.tlsCa !== undefined && { ca: resolve(opts.tlsCa) }),
+                ...(opts.tlsFingerprint !== undefined && { fingerprint: normalizeFingerprint(opts.tlsFingerprint) }),
+              },
+            }),
           },
           { logger },
         );

@@ -4,6 +4,7 @@ import type { ErrorCode } from '../../protocol/errors.js';
 import { PivoteError } from '../../protocol/errors.js';
 import type { PollInfo } from '../../protocol/messages.js';
 import type { Connector } from '../client.js';
+import type { KioskTlsConfig } from '../config.js';
 import { formatServerAddress, type ServerAddress } from '../server-address.js';
 import type { ConnectionStatus } from '../status.js';
 import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
@@ -55,6 +56,8 @@ export interface SimulationOptions {
   drainTimeoutMs?: number;
   /** Aborting stops pressing; the run then drains and reports as usual. */
   signal?: AbortSignal;
+  /** How every simulated kiosk verifies a TLS server (as the kiosk config's `tls`); none = plain TCP. */
+  tls?: KioskTlsConfig;
 }
 
 export type SimProgress =
@@ -231,7 +234,7 @@ async function startSimKiosk(
       holdMs: undefined,
       dataDir: join(opts.dataDir, k.id),
       gpio: 'mock',
-      tls: undefined,
+      tls: opts.tls,
       heartbeatMs: undefined,
     },
     {
