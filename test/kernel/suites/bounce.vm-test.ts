@@ -71,7 +71,10 @@ for (const board of [PI4, PI5]) {
           expect(events.at(-1)?.value).toBe(1); // settled pressed (electrical 0, active-low)
           const stamps = events.map((e) => e.timestampNs);
           expect(stamps.every((t, i) => i === 0 || t > (stamps[i - 1] as bigint))).toBe(true);
-          expect(Number((stamps.at(-1) as bigint) - (stamps[0] as bigint)) / 1e6).toBeLessThan(20);
+          // The kernel stamps the burst itself, not our reading of it: the span stays inside the
+          // debounce window even when the emulated machine is slow to deliver (no tighter timing
+          // bound here: CI machines are shared and TCG is slow).
+          expect(Number((stamps.at(-1) as bigint) - (stamps[0] as bigint)) / 1e6).toBeLessThan(DEBOUNCE_MS);
         });
       }
     });
