@@ -28,6 +28,11 @@ export class GroupCommitter<Owner> {
   private inFlightSize = 0;
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
+  /** Votes ever enqueued, and of those how many have had their commit finish (either way);
+   *  batches leave in enqueue order, so `finished >= n` means the first n are all done. */
+  private enqueuedTotal = 0;
+  private finishedTotal = 0;
+  private settleWaiters: { target: number; resolve: () => void }[] = [];
   private commits = 0;
   private committedVotes = 0;
 
@@ -43,11 +48,23 @@ export class GroupCommitter<Owner> {
   }
 
   enqueue(vote: NewVote, owner: Owner): void {
+    this.enqueuedTotal++;
     this.votes.push(vote);
     this.owners.push(owner);
     if (this.inFlight) return;
     if (this.votes.length >= this.opts.maxBatch) this.startCommit();
     else this.scheduleTick();
+  }
+
+  /**
+   * Resolves once every vote enqueued before this call has had its commit finish (committed and
+   * answered, or failed), however many are enqueued meanwhile. Unlike drain(), it cannot be put
+   * off for ever by a steady stream of new votes.
+   */
+  settled(): Promise<void> {
+    const target = this.enqueuedTotal;
+    if (this.finishedTotal >= target) return Promise.resolve();
+    return new Promise((resolve) => this.settleWaiters.push({ target, resolve }));
   }
 
   /** Resolves once nothing is queued or in flight (for shutdown). */
@@ -90,18 +107,18 @@ export class GroupCommitter<Owner> {
     commit.then(
       (outcomes) => {
         if (!Array.isArray(outcomes) || outcomes.length !== votes.length) {
-          this.finish(() => this.opts.onFailed(votes, owners, new Error(`store returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${votes.length} votes`)));
+          this.finish(votes.length, () => this.opts.onFailed(votes, owners, new Error(`store returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${votes.length} votes`)));
           return;
         }
         this.commits++;
         this.committedVotes += votes.length;
-        this.finish(() => this.opts.onCommitted(votes, owners, outcomes));
+        this.finish(votes.length, () => this.opts.onCommitted(votes, owners, outcomes));
       },
-      (err: unknown) => this.finish(() => this.opts.onFailed(votes, owners, err)),
+      (err: unknown) => this.finish(votes.length, () => this.opts.onFailed(votes, owners, err)),
     );
   }
 
-  private finish(answer: () => void): void {
+  private finish(size: number, answer: () => void): void {
     this.inFlight = false;
     this.inFlightSize = 0;
     // A throwing answer callback must neither wedge the committer nor become an unhandled rejection.
@@ -109,6 +126,12 @@ export class GroupCommitter<Owner> {
       answer();
     } catch (err) {
       this.opts.onCallbackError(err);
+    }
+    this.finishedTotal += size;
+    if (this.settleWaiters.length > 0) {
+      const due = this.settleWaiters.filter((w) => w.target <= this.finishedTotal);
+      this.settleWaiters = this.settleWaiters.filter((w) => w.target > this.finishedTotal);
+      for (const w of due) w.resolve();
     }
     if (this.votes.length >= this.opts.maxBatch) this.startCommit();
     else if (this.votes.length > 0) this.scheduleTick();

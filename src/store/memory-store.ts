@@ -164,6 +164,12 @@ export class MemoryVoteStore implements VoteStore {
     return [...this.votes.values()].filter((v) => v.pollId === q.pollId && (q.includeFlagged || !v.flagged));
   }
 
+  async getVote(kioskId: string, voteId: string): Promise<StoredVote | undefined> {
+    this.check();
+    const v = this.votes.get(`${kioskId}\u0000${voteId}`);
+    return v && { ...v };
+  }
+
   async listVotes(filter: { pollId?: number; kioskId?: string } = {}): Promise<StoredVote[]> {
     this.check();
     return [...this.votes.values()]

@@ -43,12 +43,15 @@ function prepareAll(db: Database.Database) {
     listPolls: p('SELECT * FROM polls ORDER BY id DESC'),
 
     // flagged is decided in the same statement: the kiosk's stored presses in
-    // [pressed_at - windowMs, pressed_at] (inclusive), counted through votes_kiosk_pressed.
+    // [pressed_at - windowMs, pressed_at] (inclusive), through votes_kiosk_pressed.
     // The subquery runs before the row exists, so the vote never counts itself; earlier rows
     // of the same batch are already inserted and do count. No row comes back on a conflict.
+    // "At least maxVotes presses" is asked as "does the maxVotes-th press exist" (OFFSET
+    // maxVotes - 1), which reads at most maxVotes index entries: count(*) read every press in
+    // the window, so a kiosk pressing fast made each of its inserts slower (docs/PERFORMANCE.md).
     insertVote: p(`INSERT INTO votes (${VOTE_COLUMNS})
       VALUES (?, ?, ?, ?, ?, ?, ?, ?,
-        (SELECT count(*) FROM votes WHERE kiosk_id = ? AND pressed_at BETWEEN ? AND ?) >= ?)
+        ? <= 0 OR EXISTS (SELECT 1 FROM votes WHERE kiosk_id = ? AND pressed_at BETWEEN ? AND ? LIMIT 1 OFFSET ?))
       ON CONFLICT (kiosk_id, vote_id) DO NOTHING RETURNING flagged`).pluck(),
     voteContent: p('SELECT poll_id, button, seq, flagged FROM votes WHERE kiosk_id = ? AND vote_id = ?'),
 
@@ -62,6 +65,7 @@ function prepareAll(db: Database.Database) {
     listVotesPoll: p(`SELECT ${VOTE_COLUMNS} FROM votes WHERE poll_id = ? ORDER BY kiosk_id, seq, rowid`),
     listVotesKiosk: p(`SELECT ${VOTE_COLUMNS} FROM votes WHERE kiosk_id = ? ORDER BY seq, rowid`),
     listVotesBoth: p(`SELECT ${VOTE_COLUMNS} FROM votes WHERE poll_id = ? AND kiosk_id = ? ORDER BY seq, rowid`),
+    getVote: p(`SELECT ${VOTE_COLUMNS} FROM votes WHERE kiosk_id = ? AND vote_id = ?`),
   };
 }
 
@@ -101,7 +105,7 @@ export class SqliteVoteStore implements VoteStore {
         const v = votes[i] as NewVote;
         const flagged = s.insertVote.get(
           v.kioskId, v.voteId, v.seq, v.pollId, v.button, v.pressedAt, v.receivedAt, v.clockUnknown ? 1 : 0,
-          v.kioskId, v.pressedAt - burst.windowMs, v.pressedAt, burst.maxVotes,
+          burst.maxVotes, v.kioskId, v.pressedAt - burst.windowMs, v.pressedAt, burst.maxVotes - 1,
         ) as number | undefined;
         out[i] = flagged === undefined
           ? outcomeOfConflict(s.voteContent.get(v.kioskId, v.voteId) as VoteContentRow | undefined, v)
@@ -236,6 +240,12 @@ export class SqliteVoteStore implements VoteStore {
     }
     const rows = this.s.countByHour.all(q.pollId, flagged) as { hour: number; button: number; n: number }[];
     return rows.map((r) => ({ key: hourKey(r.hour * HOUR_MS), button: r.button, count: r.n }));
+  }
+
+  async getVote(kioskId: string, voteId: string): Promise<StoredVote | undefined> {
+    this.check();
+    const row = this.s.getVote.get(kioskId, voteId) as VoteRow | undefined;
+    return row && voteFromRow(row);
   }
 
   async listVotes(filter: { pollId?: number; kioskId?: string } = {}): Promise<StoredVote[]> {

@@ -142,6 +142,9 @@ export interface VoteStore {
   countVotesBy(query: ResultsQuery, by: 'kiosk' | 'hour'): Promise<GroupedCount[]>;
   /** Every stored vote, in (kioskId, seq) order; for checkers and exports. */
   listVotes(filter?: { pollId?: number; kioskId?: string }): Promise<StoredVote[]>;
+  /** One stored vote by its key. The server asks before refusing a resend on time rules: a vote
+   *  stored earlier must be answered `duplicate` even if the poll has closed since. */
+  getVote(kioskId: string, voteId: string): Promise<StoredVote | undefined>;
 
   close(): Promise<void>;
 }

@@ -74,6 +74,7 @@ export interface ServerProcess {
   port: number;
   process: ChildProcess;
   logs: Record<string, unknown>[];
+  stderr: string[];
   /** SIGTERM and wait; returns the exit code. */
   stop(): Promise<number | null>;
 }
@@ -104,16 +105,18 @@ export async function startServerProcess(db: string, port = 0): Promise<ServerPr
     DEFAULT_WAIT_MS,
     () => `stdout: ${JSON.stringify(logs)}\nstderr: ${stderr.join('')}`,
   );
-  return { port: listening, process: p, logs, stop: () => killAndWait(p, 'SIGTERM') };
+  return { port: listening, process: p, logs, stderr, stop: () => killAndWait(p, 'SIGTERM') };
 }
 
-export interface KioskProcessOptions {
-  server: string;
-  kioskId: string;
-  secret: string;
+interface KioskProcessCommon {
   dataDir: string;
   lockoutMs?: number;
+  /** Default debug. */
+  logLevel?: string;
 }
+
+/** By flags (default wiring), or from a kiosk config file (for keys no flag sets, e.g. lockoutMs). */
+export type KioskProcessOptions = KioskProcessCommon & ({ server: string; kioskId: string; secret: string } | { config: string });
 
 type Led = number | 'status';
 
@@ -136,10 +139,12 @@ export class KioskProcess {
   }
 
   static start(options: KioskProcessOptions): KioskProcess {
+    const identity = 'config' in options
+      ? ['--config', options.config]
+      : ['--server', options.server, '--kiosk-id', options.kioskId, '--secret', options.secret];
     const args = [
-      'kiosk', '--gpio', 'mock', '--mock-control',
-      '--server', options.server, '--kiosk-id', options.kioskId, '--secret', options.secret, '--data-dir', options.dataDir,
-      '--reconnect-max-ms', '400', '--log-level', 'debug',
+      'kiosk', '--gpio', 'mock', '--mock-control', ...identity, '--data-dir', options.dataDir,
+      '--reconnect-max-ms', '400', '--log-level', options.logLevel ?? 'debug',
     ];
     return new KioskProcess(track(args));
   }

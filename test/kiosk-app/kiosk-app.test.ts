@@ -114,7 +114,7 @@ describe('startKiosk', () => {
 
     const before = mock.history(LEDS[1]!).at(-1)!.atMs;
     await press(app, 2);
-    await waitFor(() => playsPattern(mock.history(LEDS[1]!), FEEDBACK_PATTERNS.confirmed, { fromMs: before, toleranceMs: 60 }), 'confirmed pattern', 5000);
+    await waitFor(() => playsPattern(mock.history(LEDS[1]!), FEEDBACK_PATTERNS.confirmed, { fromMs: before, toleranceMs: 100 }), 'confirmed pattern', 5000);
     const votes = await store.listVotes();
     expect(votes.map((v) => ({ kioskId: v.kioskId, button: v.button, seq: v.seq }))).toEqual([{ kioskId: 'app-1', button: 2, seq: 1 }]);
     expect(app.outbox.counts()).toEqual({ pending: 0, acked: 1, rejected: 0 });
@@ -169,7 +169,7 @@ describe('startKiosk', () => {
     log.push({ kind: 'press', button: 1 });
     await press(app, 1);
     await waitFor(
-      () => playsPattern(mock.history(LEDS[0]!), FEEDBACK_PATTERNS.savedOffline, { fromMs: before, toleranceMs: 60 }),
+      () => playsPattern(mock.history(LEDS[0]!), FEEDBACK_PATTERNS.savedOffline, { fromMs: before, toleranceMs: 100 }),
       'saved pattern',
       6000,
     );
@@ -184,7 +184,7 @@ describe('startKiosk', () => {
     await waitFor(() => app.client.status === 'online', 'online');
     expect(LEDS.map((p) => mock.isOn(p))).toEqual([false, false, false, false]);
     await press(app, 4);
-    await waitFor(() => playsPattern(mock.history(LEDS[3]!), FEEDBACK_PATTERNS.refused, { toleranceMs: 40 }), 'refused pattern', 5000);
+    await waitFor(() => playsPattern(mock.history(LEDS[3]!), FEEDBACK_PATTERNS.refused, { toleranceMs: 100 }), 'refused pattern', 5000);
     expect(app.outbox.counts()).toEqual({ pending: 0, acked: 0, rejected: 0 });
   });
 

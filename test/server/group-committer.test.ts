@@ -180,4 +180,31 @@ describe('GroupCommitter', () => {
     expect(drained).toBe(true);
     expect(h.answered).toHaveLength(2);
   });
+
+  it('settled() resolves once the votes enqueued before it are committed or failed, not waiting for later ones', async () => {
+    const h = harness(2);
+    await h.committer.settled(); // nothing enqueued: at once
+    h.committer.enqueue(vote(1), 'a');
+    h.committer.enqueue(vote(2), 'a'); // a full batch: committing
+    h.committer.enqueue(vote(3), 'a'); // queued behind it
+    let settled = false;
+    const s = h.committer.settled().then(() => (settled = true));
+    h.committer.enqueue(vote(4), 'a'); // after the call: not waited for
+    h.commits[0]!.resolve(h.stored(2));
+    await h.settle();
+    expect(settled).toBe(false); // vote 3 is in the second commit
+    expect(h.commits).toHaveLength(2);
+    expect(h.commits[1]!.votes.map((v) => v.seq)).toEqual([3, 4]);
+    h.committer.enqueue(vote(5), 'a');
+    h.commits[1]!.reject(new Error('disk full')); // a failed commit settles its votes too
+    await s;
+    expect(settled).toBe(true);
+    expect(h.failed).toHaveLength(1);
+    // Vote 5 is still queued: drain() would wait for it, settled() for what came before only.
+    const later = h.committer.settled();
+    h.tick();
+    h.commits[2]!.resolve(h.stored(1));
+    await later;
+    expect(h.answered.map((x) => x.voteId)).toEqual(['v1', 'v2', 'v5']);
+  });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryVoteStore } from '../../src/store/memory-store.js';
 import type { NewVote, RecordOutcome } from '../../src/store/types.js';
+import { waitFor } from '../kiosk-app/wait.js';
 import { LEVEL, startFixture, type Fixture } from './helpers/fixture.js';
 
 let f: Fixture;
@@ -118,6 +119,78 @@ describe('votes', () => {
     const stored = await store.listVotes();
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ voteId: 'early', pressedAt: 1_009_000, receivedAt: 1_015_000 });
+  });
+
+  // Found by the fault campaign (test/faults): a vote stored, its ack cut, then resent after the
+  // server had seen the close was refused PV_POLL_CLOSED; the kiosk marked it refused while it
+  // was counted. A resend must get the stored copy's answer.
+  it('a resend of a vote stored before the server saw its poll close is a duplicate, not PV_POLL_CLOSED', async () => {
+    let now = 2_000_000;
+    const store = new MemoryVoteStore();
+    f = await startFixture({ store, poll: null, clock: () => now, limits: { pollWatchMs: 3_600_000 } });
+    const poll = await store.openPoll('Q?', ['a', 'b'], now);
+    await f.server.pollChanged();
+    const k = await f.kiosk('k1');
+    now += 10_000;
+    await store.closePoll(now); // behind the server's back: it still believes the poll open
+    now += 200;
+    k.vote('v1', 1, poll.id, 2, 100); // pressed 100 ms after the close, accepted in the watch gap
+    expect(await k.expect('ack')).toMatchObject({ voteId: 'v1', status: 'stored' });
+    await f.server.pollChanged();
+    expect(await k.expect('poll')).toEqual({ type: 'poll', poll: null });
+    now += 1_000;
+    k.vote('v1', 1, poll.id, 2, 1_100); // its ack was lost: the kiosk resends
+    expect(await k.expect('ack')).toMatchObject({ voteId: 'v1', seq: 1, status: 'duplicate', flagged: false });
+    k.vote('v1', 1, poll.id, 1, 1_100); // same id, other content: refused as for any stored vote
+    expect(await k.expect('reject')).toMatchObject({ voteId: 'v1', seq: 1, code: 'PV_INTEGRITY' });
+    k.vote('v2', 2, poll.id, 1, 1_100); // never stored: refused as pressed after the close
+    expect(await k.expect('reject')).toMatchObject({ voteId: 'v2', seq: 2, code: 'PV_POLL_CLOSED' });
+    expect((await store.listVotes()).map((v) => v.voteId)).toEqual(['v1']);
+  });
+
+  it('a resend whose derived press time moved past the close (a slow link) is still a duplicate', async () => {
+    let now = 3_000_000;
+    const store = new MemoryVoteStore();
+    f = await startFixture({ store, poll: null, clock: () => now });
+    const poll = await store.openPoll('Q?', ['a', 'b'], now);
+    await f.server.pollChanged();
+    const k = await f.kiosk('k1');
+    now += 10_000;
+    k.vote('v1', 1, poll.id, 1, 100); // pressed 100 ms ago, before the close
+    expect(await k.expect('ack')).toMatchObject({ status: 'stored' });
+    now += 10;
+    await store.closePoll(now);
+    await f.server.pollChanged();
+    expect(await k.expect('poll')).toEqual({ type: 'poll', poll: null });
+    // The ack was lost; the resend sat 2 s on a stalled link, so receivedAt - ageMs is after the close.
+    now += 3_000;
+    k.vote('v1', 1, poll.id, 1, 1_000);
+    expect(await k.expect('ack')).toMatchObject({ voteId: 'v1', status: 'duplicate' });
+    expect(await store.listVotes()).toHaveLength(1);
+  });
+
+  it('a resend judged closed while its first copy is still being committed waits for that commit', async () => {
+    let now = 4_000_000;
+    const store = new GatedStore();
+    f = await startFixture({ store, poll: null, clock: () => now, limits: { pollWatchMs: 3_600_000 } });
+    const poll = await store.openPoll('Q?', ['a', 'b'], now);
+    await f.server.pollChanged();
+    const first = await f.kiosk('k1');
+    now += 10_000;
+    first.vote('v1', 1, poll.id, 1, 50);
+    await waitFor(() => store.batches.length === 1, 'the first copy in a commit');
+    await store.closePoll(now);
+    await f.server.pollChanged();
+    now += 5_000;
+    const second = await f.kiosk('k1'); // the kiosk reconnected (the first connection is replaced)
+    second.vote('v1', 1, poll.id, 1, 2_000); // derived: pressed 3 s after the close
+    // Let the server read and judge it while the first copy's commit is still held.
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    const early = second.unread.filter((m) => m.type === 'ack' || m.type === 'reject');
+    store.release(); // before asserting: a held commit would keep teardown waiting
+    expect(early).toEqual([]);
+    expect(await second.expect('ack')).toMatchObject({ voteId: 'v1', status: 'duplicate' });
+    expect(await store.listVotes()).toHaveLength(1);
   });
 
   it('a vote whose poll is not cached is judged after reading it from the store', async () => {

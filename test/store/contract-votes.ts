@@ -284,4 +284,16 @@ export function describeVoteContract(store: () => VoteStore): void {
       expect((await store().listVotes({ pollId: p1.id })).map((v) => v.flagged)).toEqual([true, false, true, false]);
     });
   });
+
+  describe('getVote', () => {
+    it('finds one stored vote by (kioskId, voteId), every field and its flag included; undefined otherwise', async () => {
+      const poll = await seed(store());
+      const v = newVote('k1', 'v1', { pollId: poll.id, button: 2, seq: 4, pressedAt: T0 + 5, receivedAt: T0 + 9 });
+      await store().recordVotes([v, newVote('k1', 'v2', { pollId: poll.id, seq: 5, pressedAt: T0 + 6 })], { windowMs: 1_000, maxVotes: 1 });
+      expect(await store().getVote('k1', 'v1')).toEqual({ ...v, flagged: false });
+      expect(await store().getVote('k1', 'v2')).toMatchObject({ voteId: 'v2', flagged: true });
+      expect(await store().getVote('k2', 'v1')).toBeUndefined(); // the key is the pair
+      expect(await store().getVote('k1', 'nope')).toBeUndefined();
+    });
+  });
 }

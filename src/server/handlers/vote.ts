@@ -3,12 +3,13 @@ import type { VoteMessage } from '../../protocol/messages.js';
 import type { NewVote, PollRecord, RecordOutcome } from '../../store/types.js';
 import type { ServerContext } from '../context.js';
 import type { Session } from '../session.js';
-import { judgeVote } from '../vote-rules.js';
+import { judgeVote, type VoteRejectCode } from '../vote-rules.js';
 
 /**
- * vote -> (group commit) -> ack | reject. A refused vote is answered at once and the connection
- * stays open; a valid one is answered only after the batch holding it is durably committed.
- * Hot path: no logging above debug, no promise unless the poll must be read from the store.
+ * vote -> (group commit) -> ack | reject. A refused vote is answered at once (one refused as
+ * PV_POLL_CLOSED once the store has said it does not hold it already) and the connection stays
+ * open; a valid one is answered only after the batch holding it is durably committed.
+ * Hot path: no logging above debug, no promise unless the store must be read.
  */
 export function handleVote(ctx: ServerContext, session: Session, msg: VoteMessage): void | Promise<void> {
   if (session.inflight >= ctx.limits.window) {
@@ -21,15 +22,20 @@ export function handleVote(ctx: ServerContext, session: Session, msg: VoteMessag
   session.inflight++; // counts against the window while the poll is read
   return ctx.polls.load(msg.pollId).then((loaded) => {
     session.inflight--;
-    settleVote(ctx, session, msg, loaded, receivedAt);
+    return settleVote(ctx, session, msg, loaded, receivedAt);
   });
 }
 
-function settleVote(ctx: ServerContext, session: Session, msg: VoteMessage, poll: PollRecord | undefined, receivedAt: number): void {
+function settleVote(ctx: ServerContext, session: Session, msg: VoteMessage, poll: PollRecord | undefined, receivedAt: number): void | Promise<void> {
   const verdict = judgeVote(msg, poll, receivedAt);
   if (!verdict.ok) {
-    if (session.log.isLevelEnabled('debug')) session.log.debug({ voteId: msg.voteId, code: verdict.code }, 'vote refused');
-    session.send({ type: 'reject', voteId: msg.voteId, seq: msg.seq, code: verdict.code, message: verdict.message });
+    // PV_POLL_CLOSED is the one refusal that depends on when the vote arrives: a resend of a vote
+    // stored before (its ack was lost) can be judged closed now, because its first copy came in
+    // before this server saw the close, or because its derived press time moved on by the
+    // resend's transit. Exactly once means a resend gets the stored copy's answer, so that
+    // refusal is final only once the store holds no such vote.
+    if (verdict.code === 'PV_POLL_CLOSED') return refuseUnlessStored(ctx, session, msg, verdict.code, verdict.message);
+    refuse(session, msg, verdict.code, verdict.message);
     return;
   }
   if (session.state === 'closing') return; // nobody to answer; the kiosk resends it
@@ -45,6 +51,29 @@ function settleVote(ctx: ServerContext, session: Session, msg: VoteMessage, poll
     clockUnknown: verdict.clockUnknown,
   };
   ctx.committer.enqueue(vote, session);
+}
+
+function refuse(session: Session, msg: VoteMessage, code: VoteRejectCode, message: string): void {
+  if (session.log.isLevelEnabled('debug')) session.log.debug({ voteId: msg.voteId, code }, 'vote refused');
+  session.send({ type: 'reject', voteId: msg.voteId, seq: msg.seq, code, message });
+}
+
+function refuseUnlessStored(ctx: ServerContext, session: Session, msg: VoteMessage, code: VoteRejectCode, message: string): Promise<void> {
+  const kioskId = session.kioskId!;
+  session.inflight++; // counts against the window while the store is asked
+  // After the commits already queued, one of which may hold the first copy.
+  return ctx.committer.settled().then(() => ctx.store.getVote(kioskId, msg.voteId)).then((stored) => {
+    if (stored === undefined) {
+      session.inflight--;
+      refuse(session, msg, code, message);
+      return;
+    }
+    const same = stored.pollId === msg.pollId && stored.button === msg.button && stored.seq === msg.seq;
+    const outcome: RecordOutcome = same
+      ? { status: 'duplicate', flagged: stored.flagged }
+      : { status: 'integrity', code: 'PV_INTEGRITY', message: `vote ${msg.voteId} was stored with different content` };
+    answerVote(session, { ...stored, seq: msg.seq }, outcome);
+  });
 }
 
 /** Answers one committed vote. */

@@ -1,0 +1,98 @@
+import type { LatencySummary } from '../stats.js';
+
+/**
+ * Messages between the bench harness and a load-generator child process (Node IPC channel).
+ * The harness sends one command at a time and waits for its answer.
+ */
+
+/** mqtt: mqtt.js clients; mqtt-lean: bench/load/lean-mqtt-client.ts. */
+export type WireProtocol = 'pivote' | 'mqtt' | 'mqtt-lean';
+
+export interface KioskCredentials {
+  id: string;
+  secret: string;
+}
+
+export interface ConnectCommand {
+  cmd: 'connect';
+  protocol: WireProtocol;
+  host: string;
+  port: number;
+  /** JSON file holding KioskCredentials[]: 10,000 secrets are too many for one IPC message. */
+  kiosksFile: string;
+  /** Connect the first `count` kiosks of the file. */
+  count: number;
+  /** Handshakes in progress at once; connecting everything at once overflows the accept backlog. */
+  concurrency: number;
+  /** Most unanswered votes per client (pivote: also capped by the server's welcome). */
+  window: number;
+  pollId: number;
+  /** MQTT keepalive (pivote clients follow the server's heartbeatMs from welcome). */
+  heartbeatMs: number;
+  timeoutMs: number;
+}
+
+export interface PhaseCommand {
+  cmd: 'phase';
+  /** closed: each voter keeps `window` votes in flight; open: `rate` votes/s in total, on a schedule. */
+  mode: 'closed' | 'open';
+  /** The first `voters` connected clients vote; the rest only heart-beat. */
+  voters: number;
+  rate?: number;
+  warmupMs: number;
+  measureMs: number;
+  /** After sending stops: how long to wait for the last answers. */
+  drainMs: number;
+}
+
+export interface CloseCommand {
+  cmd: 'close';
+}
+
+export type GeneratorCommand = ConnectCommand | PhaseCommand | CloseCommand;
+
+export interface ConnectedEvent {
+  ev: 'connected';
+  connected: number;
+  failed: number;
+  /** First few failure reasons, for the report. */
+  errors: string[];
+  ms: number;
+  rssBytes: number;
+}
+
+export interface PhaseResult {
+  ev: 'phase';
+  mode: 'closed' | 'open';
+  voters: number;
+  offeredPerS: number | null;
+  measuredS: number;
+  /** Answers (ack or puback) that arrived inside the measured window. */
+  acked: number;
+  ackedPerS: number;
+  /** Refusals (pivote reject frames); a healthy run has none. */
+  rejected: number;
+  /** Votes sent in the measured window never answered by the end of the drain. */
+  unanswered: number;
+  /** Send (intended send time, for open load) to answer, for votes sent in the measured window. */
+  latencyMs: LatencySummary;
+  /** Heartbeat round trips completed in the window (pivote only). */
+  heartbeatRttMs: LatencySummary;
+  /** Connections that closed during the phase. */
+  dropped: number;
+  /** The generator's own CPU during the window, in % of one core (100 = one core busy). */
+  generatorCpuPct: number;
+  /** The generator's own event-loop delay p99 in the window: if high, latencies include the generator. */
+  generatorEventLoopP99Ms: number;
+}
+
+export interface ErrorEvent {
+  ev: 'error';
+  message: string;
+}
+
+export interface ClosedEvent {
+  ev: 'closed';
+}
+
+export type GeneratorEvent = ConnectedEvent | PhaseResult | ErrorEvent | ClosedEvent;

@@ -1,0 +1,73 @@
+import { closeSync, fsyncSync, openSync, readFileSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { summarize, type LatencySummary } from './stats.js';
+
+/** The machine the figures came from, as the report prints it. */
+export interface MachineInfo {
+  cpuModel: string;
+  nproc: number;
+  ramGB: number;
+  node: string;
+  os: string;
+  /** 1-minute load average before and after the bench: > ~0.5 means others were busy too. */
+  loadBefore: number;
+  loadAfter: number | null;
+  /** write(4 KiB) + fsync on the scratch disk: the floor under every durable ack. */
+  fsyncMs: LatencySummary;
+  fsType: string;
+}
+
+function cpuModel(): string {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'));
+    if (m?.[1]) return m[1].trim();
+  } catch {
+    // not Linux
+  }
+  return os.cpus()[0]?.model ?? 'unknown';
+}
+
+const TMPFS_MAGIC = 0x01021994;
+
+export function isTmpfs(dir: string): boolean {
+  try {
+    return statfsSync(dir).type === TMPFS_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+/** Times `n` write+fsync pairs of 4 KiB on `dir`'s disk. */
+export function probeFsync(dir: string, n = 200): LatencySummary {
+  const file = join(dir, 'fsync-probe');
+  const fd = openSync(file, 'w');
+  const block = Buffer.alloc(4096, 1);
+  const samples = new Float64Array(n);
+  try {
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      writeSync(fd, block, 0, block.length, (i % 16) * 4096);
+      fsyncSync(fd);
+      samples[i] = performance.now() - t;
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  return summarize(samples);
+}
+
+export function machineInfo(workDir: string): MachineInfo {
+  return {
+    cpuModel: cpuModel(),
+    nproc: os.availableParallelism(),
+    ramGB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadBefore: os.loadavg()[0]!,
+    loadAfter: null,
+    fsyncMs: probeFsync(workDir),
+    fsType: isTmpfs(workDir) ? 'tmpfs' : 'disk',
+  };
+}

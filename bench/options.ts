@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { TARGET_NAMES, type TargetName } from './targets/target.js';
+
+export const SCENARIOS = ['throughput', 'latency', 'fleet', 'kiosk'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  scenarios: ScenarioName[];
+  targets: TargetName[];
+  quick: boolean;
+  runs: number;
+  /** Kiosks for throughput and latency. */
+  clients: number;
+  fleetSize: number;
+  fleetVoters: number;
+  /** Votes/s offered by the fleet's voters together. */
+  fleetRate: number;
+  fleetHeartbeatMs: number;
+  window: number;
+  /** Measured seconds per phase (warm-up and drain come on top). */
+  durationS: number;
+  warmupS: number;
+  /** Offered loads of the latency sweep, votes/s. */
+  rates: number[];
+  /** The headline point of the sweep: 1,000 votes/s when swept, else the first rate. */
+  latencyRate: number;
+  kioskPresses: number;
+  resultsDir: string;
+  writeDocs: boolean;
+  cpuProf: boolean;
+  /** Bench this build of the pivote CLI instead (before/after comparisons). */
+  pivoteCli: string | undefined;
+  installMosquitto: boolean;
+  keepWork: boolean;
+  workDir: string | undefined;
+}
+
+const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const int = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive whole number, got ${JSON.stringify(v)}`);
+  return n;
+};
+
+function oneOf<T extends string>(name: string, allowed: readonly T[], values: string[]): T[] {
+  for (const v of values) if (!(allowed as readonly string[]).includes(v)) throw new Error(`${name}: unknown ${JSON.stringify(v)}; choose from ${allowed.join(', ')}`);
+  return values as T[];
+}
+
+/** Parses `npm run bench -- …` arguments. `--quick` shrinks everything to a few seconds. */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions {
+  const program = new Command('bench')
+    .description('pivote benchmark: durable votes/s, ack latency, kiosks held; side by side with a ceiling server and Mosquitto')
+    .addOption(new Option('--scenario <names>', `comma-separated: ${SCENARIOS.join(', ')} (default all)`).argParser(list))
+    .addOption(new Option('--targets <names>', `comma-separated: ${TARGET_NAMES.join(', ')} (default all)`).argParser(list))
+    .option('--quick', 'a few seconds per scenario, one run, small counts: a smoke check, not figures')
+    .option('--runs <n>', 'runs per scenario and target (medians are quoted)', int('--runs'))
+    .option('--clients <n>', 'kiosks for throughput and latency', int('--clients'))
+    .option('--fleet-size <n>', 'connected kiosks in the fleet scenario', int('--fleet-size'))
+    .option('--fleet-voters <n>', 'of which this many vote', int('--fleet-voters'))
+    .option('--fleet-rate <n>', 'votes/s the fleet voters offer together', int('--fleet-rate'))
+    .option('--fleet-heartbeat-ms <ms>', 'heartbeat interval the fleet server asks for (pivote server --heartbeat-ms)', int('--fleet-heartbeat-ms'))
+    .option('--window <n>', 'unanswered votes per kiosk (pivote default 64)', int('--window'))
+    .option('--duration <s>', 'measured seconds per phase', int('--duration'))
+    .option('--rates <list>', 'offered loads for the latency sweep, votes/s', (v) => list(v).map(int('--rates')))
+    .option('--kiosk-presses <n>', 'button presses in the kiosk scenario', int('--kiosk-presses'))
+    .option('--results-dir <dir>', 'where <date>.json goes', 'bench/results')
+    .option('--write-docs', 'also rewrite the generated part of docs/PERFORMANCE.md and its SVG plot')
+    .option('--cpu-prof', 'write V8 CPU profiles of the Node servers (kept with --keep-work)')
+    .option('--pivote-cli <path>', 'bench another build of the CLI, e.g. an older dist/cli/main.js, for before/after figures')
+    .option('--no-install', 'do not apt-get install mosquitto when it is missing')
+    .option('--keep-work', 'keep the scratch directory (databases, configs, profiles)')
+    .option('--work-dir <dir>', 'where the scratch folder is made (default: the system temp dir, unless it is tmpfs)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  program.parse([...argv], { from: 'user' });
+  const o = program.opts<{
+    scenario?: string[]; targets?: string[]; quick?: boolean; runs?: number; clients?: number; fleetSize?: number; fleetVoters?: number;
+    fleetRate?: number; fleetHeartbeatMs?: number; window?: number; duration?: number; rates?: number[]; kioskPresses?: number;
+    resultsDir: string; writeDocs?: boolean; cpuProf?: boolean; pivoteCli?: string; install: boolean; keepWork?: boolean; workDir?: string;
+  }>();
+  const quick = o.quick === true;
+  const rates = o.rates ?? (quick ? [200] : [500, 1_000, 2_000, 5_000, 10_000, 20_000]);
+  return {
+    scenarios: oneOf('--scenario', SCENARIOS, o.scenario ?? [...SCENARIOS]),
+    targets: oneOf('--targets', TARGET_NAMES, o.targets ?? [...TARGET_NAMES]),
+    quick,
+    runs: o.runs ?? (quick ? 1 : 3),
+    clients: o.clients ?? (quick ? 50 : 1_000),
+    fleetSize: o.fleetSize ?? (quick ? 200 : 10_000),
+    fleetVoters: o.fleetVoters ?? (quick ? 10 : 100),
+    fleetRate: o.fleetRate ?? (quick ? 10 : 100),
+    fleetHeartbeatMs: o.fleetHeartbeatMs ?? (quick ? 1_000 : 5_000),
+    window: o.window ?? 64,
+    durationS: o.duration ?? (quick ? 2 : 10),
+    warmupS: quick ? 0.5 : 2,
+    rates,
+    latencyRate: rates.includes(1_000) ? 1_000 : rates[0]!,
+    kioskPresses: o.kioskPresses ?? (quick ? 3 : 15),
+    resultsDir: o.resultsDir,
+    writeDocs: o.writeDocs === true,
+    cpuProf: o.cpuProf === true,
+    pivoteCli: o.pivoteCli === undefined ? undefined : resolve(o.pivoteCli),
+    installMosquitto: o.install,
+    keepWork: o.keepWork === true,
+    workDir: o.workDir,
+  };
+}

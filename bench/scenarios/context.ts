@@ -1,0 +1,29 @@
+import type { BenchOptions } from '../options.js';
+import type { Fleet } from '../targets/provision.js';
+import type { TargetName } from '../targets/target.js';
+
+/** What every scenario gets from the harness. */
+export interface ScenarioContext {
+  opts: BenchOptions;
+  /** Registered kiosks (as many as the largest scenario needs) and the open poll. */
+  fleet: Fleet;
+  workDir: string;
+  /** Targets to run, in order; Mosquitto only when available. */
+  targets: TargetName[];
+  mosquittoPath: string | null;
+  log: (line: string) => void;
+}
+
+/** Runs × targets, interleaved (p c m p c m …) so drifting machine load hits every target alike. */
+export async function interleaved<T>(ctx: ScenarioContext, runs: number, fn: (target: TargetName, run: number) => Promise<T>): Promise<Map<TargetName, T[]>> {
+  const out = new Map<TargetName, T[]>(ctx.targets.map((t) => [t, []]));
+  for (let run = 1; run <= runs; run++) {
+    for (const target of ctx.targets) {
+      ctx.log(`  run ${run}/${runs}: ${target}`);
+      out.get(target)!.push(await fn(target, run));
+    }
+  }
+  return out;
+}
+
+export const MB = 1024 * 1024;

@@ -1,0 +1,83 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Smoke check that `npm run bench` still works end to end: compile bench/ (with src/), then run
+ * a tiny throughput scenario against a real `pivote server` process and the ceiling server, and
+ * check the results file. Not a timed test: it asserts that votes were acknowledged, not how fast.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const MAIN = join(ROOT, 'dist/bench/bench/main.js');
+
+interface Results {
+  schema: number;
+  quick: boolean;
+  command: string;
+  machine: { nproc: number; cpuModel: string; node: string; fsyncMs: { count: number } };
+  throughput: {
+    clients: number;
+    byTarget: Record<string, { runs: { ackedPerS: number; connected: number; rejected: number }[]; median: { ackedPerS: number; latencyMs: { count: number; p99: number } } }>;
+    pivoteOverCeiling: number | null;
+  };
+  goals: { goal: string; measured: string; met: boolean | null }[];
+}
+
+describe('npm run bench (smoke)', () => {
+  let dir: string | undefined;
+  let child: ChildProcess | undefined;
+
+  beforeAll(() => {
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'bench/tsconfig.json')], { encoding: 'utf8' });
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.status).toBe(0);
+  }, 120_000);
+
+  afterEach(() => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child = undefined;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  });
+
+  it('acks votes from a real pivote server and the ceiling, and writes a results file of the documented shape', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pivote-bench-smoke-'));
+    const args = [MAIN, '--quick', '--scenario', 'throughput', '--targets', 'pivote,ceiling', '--clients', '5', '--duration', '1', '--results-dir', join(dir, 'results'), '--work-dir', join(dir, 'work')];
+    const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+
+    expect(stdout).toContain('Throughput: 5 kiosks');
+    const files = readdirSync(join(dir, 'results'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/);
+    const r = JSON.parse(readFileSync(join(dir, 'results', files[0]!), 'utf8')) as Results;
+
+    expect(r.schema).toBe(1);
+    expect(r.quick).toBe(true);
+    expect(r.command).toContain('--scenario throughput');
+    expect(r.machine.nproc).toBeGreaterThan(0);
+    expect(r.machine.fsyncMs.count).toBeGreaterThan(0);
+    expect(r.throughput.clients).toBe(5);
+    expect(Object.keys(r.throughput.byTarget).sort()).toEqual(['ceiling', 'pivote']);
+    for (const target of ['pivote', 'ceiling']) {
+      const t = r.throughput.byTarget[target]!;
+      expect(t.runs).toHaveLength(1);
+      expect(t.runs[0]!.connected).toBe(5);
+      expect(t.runs[0]!.rejected).toBe(0);
+      expect(t.median.ackedPerS).toBeGreaterThan(0);
+      expect(t.median.latencyMs.count).toBeGreaterThan(0);
+    }
+    expect(r.throughput.pivoteOverCeiling).toBeGreaterThan(0);
+    expect(r.goals.map((g) => g.goal)).toEqual(['throughput ≥ 20,000 durable votes/s with 5 kiosks', 'throughput ≥ 0.5 × ceiling']);
+    // The scratch directory (databases) is removed unless --keep-work.
+    expect(readdirSync(join(dir, 'work'))).toEqual([]);
+  }, 60_000);
+});
