@@ -6,9 +6,10 @@ import type { PollRecord } from '../store/types.js';
  * the vote's pollId) and the server time the vote was received.
  *
  * A kiosk has no real-time clock, so it reports how long ago the press was on its monotonic clock
- * (`ageMs`). receivedAt - ageMs is slightly early (transit time), and a kiosk cannot know a poll id
- * before the poll opened, so the estimate is clamped up to the poll's openedAt. A vote pressed while
- * its poll was open counts even if it arrives after the poll closed.
+ * (`ageMs`, measured when the frame is sent). receivedAt - ageMs is therefore slightly late (it adds
+ * the transit time), and clock differences between hosts can still put it before the opening; a
+ * kiosk cannot know a poll id before the poll opened, so the estimate is clamped up to openedAt.
+ * A vote pressed while its poll was open counts even if it arrives after the poll closed.
  */
 export type VoteRejectCode = Extract<ErrorCode, 'PV_NO_POLL_OPEN' | 'PV_UNKNOWN_POLL' | 'PV_BAD_BUTTON' | 'PV_POLL_CLOSED'>;
 

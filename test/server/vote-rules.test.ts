@@ -30,7 +30,7 @@ describe('judgeVote', () => {
     expect(judgeVote({ pollId: 7, button: 1, ageMs: 300 }, open, OPENED + 10_000)).toEqual({ ok: true, pressedAt: OPENED + 9_700, clockUnknown: false });
   });
 
-  it('an estimate before the poll opened is clamped up to openedAt (transit makes it early)', () => {
+  it('an estimate before the poll opened is clamped up to openedAt (a kiosk cannot know a poll before it opens)', () => {
     expect(judgeVote({ pollId: 7, button: 1, ageMs: 5_000 }, open, OPENED + 1_000)).toEqual({ ok: true, pressedAt: OPENED, clockUnknown: false });
     // even a server clock that went backwards
     expect(judgeVote({ pollId: 7, button: 1, ageMs: 0 }, open, OPENED - 50)).toEqual({ ok: true, pressedAt: OPENED, clockUnknown: false });
