@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +43,12 @@ function scratchDir(opts: BenchOptions, notes: string[]): string {
 
 async function main(): Promise<number> {
   const opts = parseBenchArgs(process.argv.slice(2));
+  if (opts.docsFrom !== undefined) {
+    const file = resolve(opts.docsFrom);
+    const previous = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+    for (const f of writeDocs(join(REPO, 'docs'), previous, relative(REPO, file))) log(`wrote ${f}`);
+    return 0;
+  }
   const startedAt = new Date();
   const notes: string[] = [];
   const workDir = scratchDir(opts, notes);
@@ -99,7 +105,7 @@ async function main(): Promise<number> {
 
   machine.loadAfter = os.loadavg()[0]!;
   const finishedAt = new Date();
-  const { workDir: _w, resultsDir: _r, keepWork: _k, ...shownOptions } = opts;
+  const { workDir: _w, resultsDir: _r, keepWork: _k, docsFrom: _d, ...shownOptions } = opts;
   const results: BenchResults = {
     schema: 1,
     startedAt: startedAt.toISOString(),

@@ -34,6 +34,8 @@ export interface BenchOptions {
   installMosquitto: boolean;
   keepWork: boolean;
   workDir: string | undefined;
+  /** Only rewrite docs/PERFORMANCE.md (and the plot) from this results file; run nothing. */
+  docsFrom: string | undefined;
 }
 
 const list = (v: string): string[] => v.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -71,6 +73,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     .option('--pivote-cli <path>', 'bench another build of the CLI, e.g. an older dist/cli/main.js, for before/after figures')
     .option('--no-install', 'do not apt-get install mosquitto when it is missing')
     .option('--keep-work', 'keep the scratch directory (databases, configs, profiles)')
+    .option('--docs-from <results.json>', 'run nothing: rewrite the generated part of docs/PERFORMANCE.md from a results file')
     .option('--work-dir <dir>', 'where the scratch folder is made (default: the system temp dir, unless it is tmpfs)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
@@ -78,7 +81,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const o = program.opts<{
     scenario?: string[]; targets?: string[]; quick?: boolean; runs?: number; clients?: number; fleetSize?: number; fleetVoters?: number;
     fleetRate?: number; fleetHeartbeatMs?: number; window?: number; duration?: number; rates?: number[]; kioskPresses?: number;
-    resultsDir: string; writeDocs?: boolean; cpuProf?: boolean; pivoteCli?: string; install: boolean; keepWork?: boolean; workDir?: string;
+    resultsDir: string; writeDocs?: boolean; cpuProf?: boolean; pivoteCli?: string; install: boolean; keepWork?: boolean; workDir?: string; docsFrom?: string;
   }>();
   const quick = o.quick === true;
   const rates = o.rates ?? (quick ? [200] : [500, 1_000, 2_000, 5_000, 10_000, 20_000]);
@@ -105,5 +108,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     installMosquitto: o.install,
     keepWork: o.keepWork === true,
     workDir: o.workDir,
+    docsFrom: o.docsFrom,
   };
 }

@@ -54,7 +54,8 @@ export function writeDocs(docsDir: string, r: BenchResults, resultsFile: string)
   const written = [file];
   if (r.latency) {
     const plot = join(docsDir, PLOT_FILE);
-    const subtitle = `median of ${r.latency.runs} runs, ${r.latency.measureS} s each; ${r.machine.nproc} × ${r.machine.cpuModel}; ${r.startedAt.slice(0, 10)}`;
+    const others = Math.max(2, r.latency.measureS / 2);
+    const subtitle = `median of ${r.latency.runs} runs (${r.latency.measureS} s at ${r.latency.headlineRate}/s, ${others} s at the others); ${r.machine.nproc} × ${r.machine.cpuModel}; ${r.startedAt.slice(0, 10)}`;
     writeFileSync(plot, latencyPlot(r.latency, subtitle));
     written.push(plot);
   }

@@ -18,7 +18,7 @@ export interface BenchResults {
   command: string;
   quick: boolean;
   machine: MachineInfo;
-  options: Omit<BenchOptions, 'workDir' | 'resultsDir' | 'keepWork'>;
+  options: Omit<BenchOptions, 'workDir' | 'resultsDir' | 'keepWork' | 'docsFrom'>;
   mosquitto: MosquittoInfo & { persistence: boolean; mqttJs: string | null };
   notes: string[];
   throughput?: ThroughputResult;
