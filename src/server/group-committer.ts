@@ -2,8 +2,11 @@ import type { NewVote, RecordOutcome } from '../store/types.js';
 
 /**
  * Groups valid votes from every connection into one store transaction per event-loop turn, so
- * durability (one fsync per commit) does not cost throughput. At most one commit is in flight;
- * the next batch accumulates meanwhile. A vote is answered only after its commit resolved.
+ * durability (one fsync per commit) does not cost throughput. While a commit is in flight the
+ * next batch accumulates; a FULL batch may be handed to the store before the previous commit
+ * returned (up to `maxInFlight`), so a store on its own thread always has its next batch
+ * waiting instead of idling while acks go out. Batches are answered in the order they left,
+ * whatever order their commits settle in. A vote is answered only after its commit resolved.
  *
  * `Owner` is whoever must be answered (a session); the committer never looks inside it.
  */
@@ -15,6 +18,8 @@ export interface GroupCommitterOptions<Owner> {
   /** The commit failed: nothing in the batch may be acknowledged. */
   onFailed(votes: readonly NewVote[], owners: readonly Owner[], err: unknown): void;
   maxBatch: number;
+  /** Commits handed to the store and not yet settled; more than 1 only for full batches. */
+  maxInFlight: number;
   /** Runs fn once the current turn's I/O is processed (setImmediate). */
   schedule(fn: () => void): void;
   /** An answering callback threw; the committer carries on regardless. */
@@ -24,12 +29,15 @@ export interface GroupCommitterOptions<Owner> {
 export class GroupCommitter<Owner> {
   private votes: NewVote[] = [];
   private owners: Owner[] = [];
-  private inFlight = false;
-  private inFlightSize = 0;
+  /** Batches handed to the store whose answers have not run yet, and their votes. */
+  private inFlightBatches = 0;
+  private inFlightVotes = 0;
+  /** Settles after the last started batch was answered: answers run in start order. */
+  private answered: Promise<void> = Promise.resolve();
   private scheduled = false;
   private idleWaiters: (() => void)[] = [];
   /** Votes ever enqueued, and of those how many have had their commit finish (either way);
-   *  batches leave in enqueue order, so `finished >= n` means the first n are all done. */
+   *  batches are answered in enqueue order, so `finished >= n` means the first n are all done. */
   private enqueuedTotal = 0;
   private finishedTotal = 0;
   private settleWaiters: { target: number; resolve: () => void }[] = [];
@@ -38,22 +46,21 @@ export class GroupCommitter<Owner> {
 
   constructor(private readonly opts: GroupCommitterOptions<Owner>) {}
 
-  /** Votes waiting for a commit, plus those in the commit in flight. */
+  /** Votes waiting for a commit, plus those in the commits in flight. */
   get pending(): number {
-    return this.votes.length + (this.inFlight ? this.inFlightSize : 0);
+    return this.votes.length + this.inFlightVotes;
   }
 
   get stats(): { commits: number; committedVotes: number; queued: number; inFlight: number } {
-    return { commits: this.commits, committedVotes: this.committedVotes, queued: this.votes.length, inFlight: this.inFlight ? this.inFlightSize : 0 };
+    return { commits: this.commits, committedVotes: this.committedVotes, queued: this.votes.length, inFlight: this.inFlightVotes };
   }
 
   enqueue(vote: NewVote, owner: Owner): void {
     this.enqueuedTotal++;
     this.votes.push(vote);
     this.owners.push(owner);
-    if (this.inFlight) return;
-    if (this.votes.length >= this.opts.maxBatch) this.startCommit();
-    else this.scheduleTick();
+    if (this.canStartFullBatch()) this.startCommit();
+    else if (this.inFlightBatches === 0) this.scheduleTick();
   }
 
   /**
@@ -69,8 +76,12 @@ export class GroupCommitter<Owner> {
 
   /** Resolves once nothing is queued or in flight (for shutdown). */
   drain(): Promise<void> {
-    if (!this.inFlight && this.votes.length === 0) return Promise.resolve();
+    if (this.inFlightBatches === 0 && this.votes.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private canStartFullBatch(): boolean {
+    return this.votes.length >= this.opts.maxBatch && this.inFlightBatches < this.opts.maxInFlight;
   }
 
   private scheduleTick(): void {
@@ -79,9 +90,10 @@ export class GroupCommitter<Owner> {
     this.opts.schedule(this.onTick);
   }
 
+  /** A partial batch leaves only when nothing is in flight: under load, batches stay full. */
   private readonly onTick = (): void => {
     this.scheduled = false;
-    if (!this.inFlight && this.votes.length > 0) this.startCommit();
+    if (this.inFlightBatches === 0 && this.votes.length > 0) this.startCommit();
   };
 
   private startCommit(): void {
@@ -96,31 +108,36 @@ export class GroupCommitter<Owner> {
       votes = this.votes.splice(0, this.opts.maxBatch);
       owners = this.owners.splice(0, this.opts.maxBatch);
     }
-    this.inFlight = true;
-    this.inFlightSize = votes.length;
+    this.inFlightBatches++;
+    this.inFlightVotes += votes.length;
     let commit: Promise<RecordOutcome[]>;
     try {
       commit = this.opts.commit(votes);
     } catch (err) {
       commit = Promise.reject(err);
     }
-    commit.then(
-      (outcomes) => {
-        if (!Array.isArray(outcomes) || outcomes.length !== votes.length) {
-          this.finish(votes.length, () => this.opts.onFailed(votes, owners, new Error(`store returned ${Array.isArray(outcomes) ? outcomes.length : 'no'} outcomes for ${votes.length} votes`)));
-          return;
-        }
+    const outcome = commit.then(
+      (outcomes) => ({ ok: true as const, outcomes }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
+    // Chained so a batch is answered only after every batch started before it.
+    this.answered = this.answered.then(() => outcome).then((r) => {
+      if (!r.ok) {
+        this.finish(votes.length, () => this.opts.onFailed(votes, owners, r.err));
+      } else if (!Array.isArray(r.outcomes) || r.outcomes.length !== votes.length) {
+        const got = Array.isArray(r.outcomes) ? r.outcomes.length : 'no';
+        this.finish(votes.length, () => this.opts.onFailed(votes, owners, new Error(`store returned ${got} outcomes for ${votes.length} votes`)));
+      } else {
         this.commits++;
         this.committedVotes += votes.length;
-        this.finish(votes.length, () => this.opts.onCommitted(votes, owners, outcomes));
-      },
-      (err: unknown) => this.finish(votes.length, () => this.opts.onFailed(votes, owners, err)),
-    );
+        this.finish(votes.length, () => this.opts.onCommitted(votes, owners, r.outcomes));
+      }
+    });
   }
 
   private finish(size: number, answer: () => void): void {
-    this.inFlight = false;
-    this.inFlightSize = 0;
+    this.inFlightBatches--;
+    this.inFlightVotes -= size;
     // A throwing answer callback must neither wedge the committer nor become an unhandled rejection.
     try {
       answer();
@@ -133,8 +150,9 @@ export class GroupCommitter<Owner> {
       this.settleWaiters = this.settleWaiters.filter((w) => w.target > this.finishedTotal);
       for (const w of due) w.resolve();
     }
-    if (this.votes.length >= this.opts.maxBatch) this.startCommit();
-    else if (this.votes.length > 0) this.scheduleTick();
+    while (this.canStartFullBatch()) this.startCommit();
+    if (this.inFlightBatches > 0) return;
+    if (this.votes.length > 0) this.scheduleTick();
     else this.notifyIdle();
   }
 

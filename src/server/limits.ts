@@ -22,6 +22,9 @@ export interface ServerLimits {
   window: number;
   /** Most votes in one store transaction; a full batch is committed without waiting for the tick. */
   maxBatch: number;
+  /** Commits handed to the store at once: a second full batch waits in the store's thread
+   *  while the first commits, so the thread never idles while acks are sent. */
+  maxCommitsInFlight: number;
   /** Output queued to a reader that does not read; beyond it the connection is destroyed. */
   maxPendingOutputBytes: number;
   /** After an `error` frame and end(): how long the peer gets to close before we destroy. */
@@ -47,6 +50,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   idleHeartbeats: 3,
   window: 64,
   maxBatch: 1_000,
+  maxCommitsInFlight: 2,
   maxPendingOutputBytes: 256 * 1024,
   closeGraceMs: 1_000,
   deadlineSweepMs: 250,

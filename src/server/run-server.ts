@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PivoteError } from '../protocol/errors.js';
-import { openSqliteVoteStore } from '../store/sqlite-store.js';
 import type { BurstPolicy, VoteStore } from '../store/types.js';
+import { openSqliteVoteStoreInWorker } from '../store/worker-store.js';
 import type { ServerLimits } from './limits.js';
 import { createPivoteServer, type PivoteServer } from './server.js';
 import { listenTcp, stopListening } from './tcp.js';
@@ -26,6 +26,10 @@ export interface RunningServer {
   address: AddressInfo;
   core: PivoteServer;
   store: VoteStore;
+  /** Rejects (PV_STORE_FAILED) if the database thread of a store opened from `dbPath` dies:
+   *  nothing can be stored any more, so the caller should stop the server and exit non-zero.
+   *  Never settles otherwise. */
+  failure: Promise<never>;
   /** Graceful stop (call it on SIGTERM/SIGINT): stop accepting, answer every accepted vote,
    *  send PV_SERVER_SHUTDOWN and close the connections, write presence; then close the store
    *  if it was opened from `dbPath`. Idempotent. */
@@ -36,7 +40,19 @@ export interface RunningServer {
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
   if ((opts.store === undefined) === (opts.dbPath === undefined)) throw new PivoteError('PV_USAGE', 'startServer needs exactly one of store and dbPath');
   const ownsStore = opts.store === undefined;
-  const store = opts.store ?? openSqliteVoteStore(opts.dbPath!);
+  let reportFailure: (err: unknown) => void = () => {};
+  const failure = new Promise<never>((_, reject) => {
+    reportFailure = reject;
+  });
+  failure.catch(() => {}); // a caller that never awaits it must not see an unhandled rejection
+  // The server's own store runs SQLite on a thread of its own, so commits do not stop the
+  // event loop (src/store/worker-store.ts).
+  const store = opts.store ?? (await openSqliteVoteStoreInWorker(opts.dbPath!, {
+    onFailure: (err) => {
+      opts.logger.fatal({ err }, 'the store thread stopped: votes can no longer be stored');
+      reportFailure(err);
+    },
+  }));
   let core: PivoteServer | undefined;
   try {
     core = await createPivoteServer({ store, logger: opts.logger, limits: opts.limits, burst: opts.burst });
@@ -49,6 +65,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       address,
       core,
       store,
+      failure,
       close() {
         closing ??= (async () => {
           const listenerClosed = stopListening(listener);

@@ -84,6 +84,7 @@ export class PivoteServer implements ServerContext {
       onCommitted: this.onCommitted,
       onFailed: this.onCommitFailed,
       maxBatch: this.limits.maxBatch,
+      maxInFlight: this.limits.maxCommitsInFlight,
       schedule: (fn) => this.timers.setImmediate(fn),
       onCallbackError: (err) => this.log.error({ err }, 'unexpected error answering votes'),
     });

@@ -7,7 +7,7 @@ function vote(i: number): NewVote {
 }
 
 /** A committer whose ticks and commits the test runs by hand. */
-function harness(maxBatch = 1_000) {
+function harness(maxBatch = 1_000, maxInFlight = 1) {
   const ticks: (() => void)[] = [];
   const commits: { votes: readonly NewVote[]; resolve: (o: RecordOutcome[]) => void; reject: (e: unknown) => void }[] = [];
   const answered: { owner: string; voteId: string; outcome: RecordOutcome }[] = [];
@@ -15,6 +15,7 @@ function harness(maxBatch = 1_000) {
   const callbackErrors: unknown[] = [];
   const committer = new GroupCommitter<string>({
     maxBatch,
+    maxInFlight,
     schedule: (fn) => void ticks.push(fn),
     commit: (votes) => new Promise((resolve, reject) => commits.push({ votes: [...votes], resolve, reject })),
     onCommitted: (votes, owners, outcomes) => votes.forEach((v, i) => answered.push({ owner: owners[i]!, voteId: v.voteId, outcome: outcomes[i]! })),
@@ -25,7 +26,7 @@ function harness(maxBatch = 1_000) {
     for (const t of ticks.splice(0)) t();
   };
   const settle = async (): Promise<void> => {
-    for (let i = 0; i < 5; i++) await Promise.resolve();
+    for (let i = 0; i < 10; i++) await Promise.resolve();
   };
   const stored = (n: number): RecordOutcome[] => Array.from({ length: n }, () => ({ status: 'stored', flagged: false }));
   return { committer, ticks, commits, answered, failed, callbackErrors, tick, settle, stored };
@@ -67,7 +68,7 @@ describe('GroupCommitter', () => {
     expect(h.commits[0]!.votes).toHaveLength(10);
   });
 
-  it('at most one commit in flight; the next batch accumulates and goes next', async () => {
+  it('with maxInFlight 1, one commit at a time; the next batch accumulates and goes next', async () => {
     const h = harness(10);
     for (let i = 1; i <= 3; i++) h.committer.enqueue(vote(i), 'a');
     h.tick();
@@ -93,6 +94,43 @@ describe('GroupCommitter', () => {
     expect(h.answered.map((a) => a.voteId)).toEqual(Array.from({ length: 30 }, (_, i) => `v${i + 1}`));
   });
 
+  it('with maxInFlight 2, a second FULL batch goes to the store before the first returns; a partial one waits', async () => {
+    const h = harness(10, 2);
+    for (let i = 1; i <= 25; i++) h.committer.enqueue(vote(i), 'a');
+    // 1-10 left at once, 11-20 too (the store queues it behind the first); 21-25 wait.
+    expect(h.commits.map((c) => c.votes.length)).toEqual([10, 10]);
+    h.tick();
+    expect(h.commits).toHaveLength(2); // a partial batch never joins a pipeline
+    expect(h.committer.pending).toBe(25);
+    h.commits[0]!.resolve(h.stored(10));
+    await h.settle();
+    expect(h.commits).toHaveLength(2); // 5 left and one in flight: they wait for it
+    h.commits[1]!.resolve(h.stored(10));
+    await h.settle();
+    h.tick();
+    expect(h.commits[2]!.votes.map((v) => v.seq)).toEqual([21, 22, 23, 24, 25]);
+    h.commits[2]!.resolve(h.stored(5));
+    await h.settle();
+    expect(h.answered.map((a) => a.voteId)).toEqual(Array.from({ length: 25 }, (_, i) => `v${i + 1}`));
+    expect(h.committer.pending).toBe(0);
+  });
+
+  it('batches are answered in the order they left, even when a later commit settles first', async () => {
+    const h = harness(2, 2);
+    for (let i = 1; i <= 4; i++) h.committer.enqueue(vote(i), `o${i}`);
+    expect(h.commits).toHaveLength(2);
+    let settled = false;
+    const s = h.committer.settled().then(() => (settled = true));
+    h.commits[1]!.resolve(h.stored(2)); // the second returns first
+    await h.settle();
+    expect(h.answered).toEqual([]); // nobody before batch 1 is answered
+    expect(settled).toBe(false);
+    h.commits[0]!.reject(new Error('disk full'));
+    await s;
+    expect(h.failed.map((f) => f.owners)).toEqual([['o1', 'o2']]);
+    expect(h.answered.map((a) => a.owner)).toEqual(['o3', 'o4']);
+  });
+
   it('a failed commit answers nobody and reports the owners; later batches still commit', async () => {
     const h = harness();
     h.committer.enqueue(vote(1), 'a');
@@ -115,6 +153,7 @@ describe('GroupCommitter', () => {
     const failed: unknown[] = [];
     const c = new GroupCommitter<string>({
       maxBatch: 10,
+      maxInFlight: 1,
       schedule: (fn) => fn(),
       commit: () => {
         throw new Error('sync boom');
@@ -124,9 +163,7 @@ describe('GroupCommitter', () => {
       onCallbackError: () => undefined,
     });
     c.enqueue(vote(1), 'a');
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(failed).toHaveLength(1);
+    await vi.waitFor(() => expect(failed).toHaveLength(1));
   });
 
   it('a store answering the wrong number of outcomes is treated as a failure', async () => {
@@ -146,6 +183,7 @@ describe('GroupCommitter', () => {
     const ticks: (() => void)[] = [];
     const c = new GroupCommitter<string>({
       maxBatch: 10,
+      maxInFlight: 1,
       schedule: (fn) => void ticks.push(fn),
       commit: async (votes) => votes.map(() => ({ status: 'stored', flagged: false }) as const),
       onCommitted: () => {
