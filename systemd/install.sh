@@ -7,7 +7,8 @@
 #   sudo systemd/install.sh --kiosk --root /mnt/image   # into a staging root (image build, tests)
 #
 # It does not install pivote itself: the units run /usr/local/bin/pivote, which is where
-# `npm install -g` puts it (see systemd/README.md). Safe to run again: files that are already
+# `npm install -g` puts it (see systemd/README.md); the kiosk unit runs it with /usr/bin/node
+# (Debian's / Raspberry Pi OS's nodejs package, and NodeSource's), to pass V8 memory flags. Safe to run again: files that are already
 # right are left alone, and an existing /etc/pivote/kiosk.json is never overwritten.
 set -euo pipefail
 
@@ -17,6 +18,8 @@ readonly SCRIPT_DIR
 readonly REPO_DIR=${SCRIPT_DIR%/*}
 readonly EXAMPLE_CONFIG=$REPO_DIR/hardware/kiosk.example.json
 readonly CLI=/usr/local/bin/pivote
+# pivote-kiosk.service's ExecStart names node itself (for --lite-mode; see the unit).
+readonly NODE=/usr/bin/node
 readonly USER_NAME=pivote
 # RestartSteps=/RestartMaxDelaySec= (dropins/restart-backoff.conf) exist since systemd 254.
 readonly BACKOFF_MIN_SYSTEMD=254
@@ -219,6 +222,20 @@ else
   die "pivote is not installed at $CLI. Install it first, e.g. 'npm install -g pivote', or from a" \
     "checkout: 'npm ci && npm pack && sudo npm install -g ./pivote-*.tgz' (do not 'npm link' a checkout" \
     "under /home: the services cannot read /home)."
+fi
+
+if [[ " ${roles[*]} " == *" kiosk "* ]]; then
+  if [[ -x $root$NODE ]]; then
+    say "found: $root$NODE"
+  elif [[ -n $root ]]; then
+    say "warning: $root$NODE is missing; pivote-kiosk.service runs node from there, install it into the image"
+  elif ((dry_run)); then
+    say "warning: $NODE is missing; a real run would stop here until node is there"
+  else
+    die "pivote-kiosk.service runs $NODE, which does not exist. Install Node.js 20+ from Raspberry Pi OS" \
+      "('apt install nodejs') or NodeSource, or link the node you have: sudo ln -s \"\$(command -v node)\" $NODE" \
+      "(it must not live under /home: the service cannot read /home)."
+  fi
 fi
 
 changed=0

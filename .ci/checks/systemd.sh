@@ -24,20 +24,47 @@ fail() {
 }
 
 # `systemd-analyze verify` checks that ExecStart='s binary exists and is executable, and CI has
-# no /usr/local/bin/pivote. So verify copies in which only that path is replaced by a stub; a
-# copy where the substitution did not happen exactly once is itself a failure, so the check
-# cannot drift into verifying something other than the shipped unit.
+# no /usr/local/bin/pivote (and its node may live elsewhere than /usr/bin/node). So verify
+# copies in which only that path is replaced by a stub: the server runs
+# `/usr/local/bin/pivote …`, the kiosk `/usr/bin/node <V8 flags> /usr/local/bin/pivote …`. A copy
+# where the substitution did not happen exactly once is itself a failure, so the check cannot
+# drift into verifying something other than the shipped unit.
 mkdir -p "$tmp/bin" "$tmp/units"
-printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/pivote"
-chmod +x "$tmp/bin/pivote"
+for stub in pivote node; do
+  printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/$stub"
+  chmod +x "$tmp/bin/$stub"
+done
 stage_unit() { # stage_unit UNIT DIR
   local src=systemd/$1 dest=$2/$1
   mkdir -p "$2"
-  sed "s#^ExecStart=/usr/local/bin/pivote #ExecStart=$tmp/bin/pivote #" "$src" >"$dest"
-  if [[ $(grep -c "^ExecStart=$tmp/bin/pivote " "$dest") != 1 ]]; then
-    fail "$src: expected exactly one 'ExecStart=/usr/local/bin/pivote ...' line"
+  sed -e "s#^ExecStart=/usr/local/bin/pivote #ExecStart=$tmp/bin/pivote #" \
+    -e "s#^ExecStart=/usr/bin/node \(\(--[a-z0-9=-]* \)*\)/usr/local/bin/pivote #ExecStart=$tmp/bin/node \1/usr/local/bin/pivote #" \
+    "$src" >"$dest"
+  if [[ $(grep -cE "^ExecStart=$tmp/bin/(pivote|node) " "$dest") != 1 ]]; then
+    fail "$src: expected exactly one 'ExecStart=/usr/local/bin/pivote ...' or 'ExecStart=/usr/bin/node [--flag]... /usr/local/bin/pivote ...' line"
   fi
 }
+
+# The kiosk's node flags must be ones node accepts (node refuses an unknown or misspelt one), and
+# must still be what the kiosk bench measures as its lean variant (bench/scenarios/kiosk.ts).
+kiosk_flags=$(sed -n 's#^ExecStart=/usr/bin/node \(\(--[a-z0-9=-]* \)*\)/usr/local/bin/pivote kiosk .*#\1#p' systemd/pivote-kiosk.service)
+kiosk_flags=${kiosk_flags% }
+if [[ -z $kiosk_flags ]]; then
+  fail "systemd/pivote-kiosk.service: ExecStart does not run /usr/bin/node with V8 flags before /usr/local/bin/pivote kiosk"
+else
+  read -ra flag_list <<<"$kiosk_flags"
+  if node_out=$(node "${flag_list[@]}" -e 0 2>&1); then
+    echo "ok: node accepts the kiosk's flags ($kiosk_flags)"
+  else
+    fail "node $kiosk_flags: $node_out"
+  fi
+  bench_flags=$(sed -n "s#^export const LEAN_NODE_ARGS = \[\(.*\)\];#\1#p" bench/scenarios/kiosk.ts | tr -d "',")
+  if [[ $bench_flags == "$kiosk_flags" ]]; then
+    echo "ok: the kiosk bench's lean variant is the unit's ($bench_flags)"
+  else
+    fail "the unit runs node $kiosk_flags but bench/scenarios/kiosk.ts LEAN_NODE_ARGS measures '$bench_flags'"
+  fi
+fi
 
 # verify_clean LABEL UNIT...: verify passes only with exit 0 *and* no output, because
 # systemd-analyze exits 0 on warnings such as "Unknown key".

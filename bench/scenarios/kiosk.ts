@@ -41,7 +41,7 @@ export interface KioskResult {
 const PRESS_INTERVAL_MS = 2_000;
 
 /** V8 without the optimizing compiler: a kiosk handles a press a second, not a hot loop. */
-export const LEAN_NODE_ARGS = ['--lite-mode', '--max-semi-space-size=1'];
+export const LEAN_NODE_ARGS = ['--lite-mode', '--max-semi-space-size=1', '--no-expose-wasm'];
 
 async function oneRun(ctx: ScenarioContext, creds: KioskCredentials, runDir: string, nodeArgs: string[]): Promise<KioskSample> {
   mkdirSync(runDir, { recursive: true });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openSqliteVoteStore, type SqliteVoteStore } from '../store/sqlite-store.js';
+import type { SqliteVoteStore } from '../store/sqlite-store.js';
 
 export const DEFAULT_DB_PATH = 'pivote.db';
 
@@ -12,8 +12,11 @@ export function addDbOption(cmd: Command, mode: 'read' | 'write'): Command {
 /**
  * Opens the database for one command and always closes it. Listing commands open read-only, so
  * a mistyped --db is reported (PV_NOT_A_PIVOTE_DB) instead of creating an empty database.
+ * The store (and better-sqlite3) is imported here, not at the top, so commands that never open
+ * a database (`pivote kiosk`, `--help`) do not load it.
  */
 export async function withStore<T>(path: string, mode: 'read' | 'write', fn: (store: SqliteVoteStore) => Promise<T>): Promise<T> {
+  const { openSqliteVoteStore } = await import('../store/sqlite-store.js');
   const store = openSqliteVoteStore(path, { readonly: mode === 'read' });
   try {
     return await fn(store);

@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { pino, type Level, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyOptions, PrettyStream } from 'pino-pretty';
 import { PivoteError } from '../protocol/errors.js';
 
 export const LOG_LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -18,11 +19,21 @@ export interface CliLoggerOptions {
   name?: string;
 }
 
+/**
+ * pino-pretty (and colorette, dateformat, …) costs about 1 MB of RSS and start-up time on a Pi
+ * Zero; a kiosk under systemd logs JSON and never needs it. It is CommonJS, so a synchronous
+ * require keeps createCliLogger synchronous for its callers.
+ */
+function loadPretty(): (options: PrettyOptions) => PrettyStream {
+  return createRequire(import.meta.url)('pino-pretty') as (options: PrettyOptions) => PrettyStream;
+}
+
 /** The process's root logger. Everything below the CLI gets it (or a child) passed in. */
 export function createCliLogger(opts: CliLoggerOptions): Logger {
   const fd = opts.fd ?? 1;
   const base = { level: opts.level, ...(opts.name ? { name: opts.name } : {}) };
   if (opts.pretty) {
+    const pretty = loadPretty();
     return pino(base, pretty({ destination: fd, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
   }
   return pino(base, pino.destination({ dest: fd, sync: true }));

@@ -12,7 +12,14 @@ import { registerServer } from './commands/server.js';
 import type { CliContext, RegisterCommand } from './context.js';
 import { reportError } from './errors.js';
 
-/** Every top-level command, one register function per file in ./commands. Add new ones here. */
+/**
+ * Every top-level command, one register function per file in ./commands. Add new ones here.
+ * Those files hold only options and help (all of them are loaded to build the program); each
+ * action import()s its implementation from ./actions, so `pivote kiosk` never loads the server,
+ * the SQLite store or the simulator, and `--help` loads none of them. Keep it that way: a static
+ * import of ./actions, the server, the store or the kiosk app from ./commands costs every
+ * command memory and start-up time (see test/cli/lazy-commands.test.ts).
+ */
 const COMMANDS: readonly RegisterCommand[] = [
   registerServer, registerFleet, registerPoll, registerResults, registerKiosk, registerSim, registerDemo,
 ];

@@ -116,7 +116,8 @@ describe('hardware/kiosk.example.json', () => {
     const unit = read('systemd/pivote-kiosk.service');
     const stateDirectory = /^StateDirectory=(\S+)$/m.exec(unit)?.[1];
     expect(example.dataDir).toBe(`/var/lib/${stateDirectory ?? '(none)'}`);
-    expect(unit).toMatch(/^ExecStart=\S+ kiosk --config \/etc\/pivote\/kiosk\.json$/m);
+    // node with V8 memory flags (see the unit), then the CLI, then the config.
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node (--\S+ )*\/usr\/local\/bin\/pivote kiosk --config \/etc\/pivote\/kiosk\.json$/m);
   });
 
   it('uses each pin once, by a name the pin parser accepts, and none an overlay claims', () => {

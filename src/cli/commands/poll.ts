@@ -1,26 +1,15 @@
 import type { Command } from 'commander';
 import { MAX_OPTIONS, MIN_OPTIONS } from '../../protocol/messages.js';
-import type { PollRecord } from '../../store/types.js';
 import type { CliContext } from '../context.js';
-import { addDbOption, withStore } from '../db.js';
-import { formatParser, formatTime, renderJson, renderTable } from '../output.js';
+import { addDbOption } from '../db.js';
+import { formatParser } from '../output.js';
+
+/**
+ * The `pivote poll` commands: options and help only; what they do is in ../actions/poll.ts,
+ * imported when one of them runs.
+ */
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-export function pollJson(p: PollRecord) {
-  return {
-    id: p.id,
-    question: p.question,
-    options: p.options,
-    state: p.state,
-    openedAt: new Date(p.openedAt).toISOString(),
-    closedAt: p.closedAt === null ? null : new Date(p.closedAt).toISOString(),
-  };
-}
-
-function describePoll(p: PollRecord): string {
-  return p.options.map((label, i) => `  button ${i + 1}: ${label}\n`).join('');
-}
 
 export function registerPoll(program: Command, ctx: CliContext): void {
   const poll = program.command('poll').description('open, close and list polls (one poll is open at a time)');
@@ -33,8 +22,8 @@ export function registerPoll(program: Command, ctx: CliContext): void {
       .option('--option <label>', `an option; repeat ${MIN_OPTIONS}-${MAX_OPTIONS} times, in button order`, collect),
     'write',
   ).action(async (opts: { question: string; option?: string[]; db: string }) => {
-    const opened = await withStore(opts.db, 'write', (store) => store.openPoll(opts.question, opts.option ?? [], ctx.now()));
-    ctx.stdout(`Opened poll ${opened.id}: ${opened.question}\n${describePoll(opened)}`);
+    const { pollOpen } = await import('../actions/poll.js');
+    await pollOpen(ctx, opts);
   });
 
   addDbOption(
@@ -43,11 +32,8 @@ export function registerPoll(program: Command, ctx: CliContext): void {
       .description('close the open poll; votes pressed while it was open still count when they arrive late'),
     'write',
   ).action(async (opts: { db: string }) => {
-    const closed = await withStore(opts.db, 'write', (store) => store.closePoll(ctx.now()));
-    ctx.stdout(
-      `Closed poll ${closed.id}: ${closed.question}\n` +
-        'Votes pressed before now still count when they arrive; see `pivote results`.\n',
-    );
+    const { pollClose } = await import('../actions/poll.js');
+    await pollClose(ctx, opts);
   });
 
   addDbOption(
@@ -57,23 +43,7 @@ export function registerPoll(program: Command, ctx: CliContext): void {
       .option('--format <format>', 'table or json', formatParser(['table', 'json'] as const), 'table'),
     'read',
   ).action(async (opts: { format: 'table' | 'json'; db: string }) => {
-    const polls = await withStore(opts.db, 'read', (store) => store.listPolls());
-    if (opts.format === 'json') {
-      ctx.stdout(renderJson(polls.map(pollJson)));
-      return;
-    }
-    if (polls.length === 0) {
-      ctx.stdout('No polls yet; open one with `pivote poll open --question Q --option A --option B`.\n');
-      return;
-    }
-    const rows = polls.map((p) => [
-      String(p.id),
-      p.state,
-      formatTime(p.openedAt) ?? '-',
-      formatTime(p.closedAt) ?? '-',
-      p.question,
-      p.options.join(' | '),
-    ]);
-    ctx.stdout(renderTable(['id', 'state', 'opened', 'closed', 'question', 'options'], rows));
+    const { pollList } = await import('../actions/poll.js');
+    await pollList(ctx, opts);
   });
 }

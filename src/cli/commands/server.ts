@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
 import { DEFAULT_BURST, DEFAULT_LIMITS } from '../../server/limits.js';
-import { startServer } from '../../server/run-server.js';
-import { loadServerTls } from '../../server/tls.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_DB_PATH } from '../db.js';
-import { createCliLogger, parseLogLevel } from '../logger.js';
-import { waitForStopSignal } from '../signals.js';
+
+/**
+ * The `pivote server` command: options and help only. The server itself is in
+ * ../actions/server.ts, imported when the command runs, so other commands never load it.
+ */
 
 export const DEFAULT_PORT = 7070;
 
-interface ServerOptions {
+export interface ServerOptions {
   host: string;
   port: number;
   db: string;
@@ -35,15 +36,6 @@ function positiveInt(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
-/** Node's listen errors become one clear line instead of a stack trace. */
-function listenError(err: unknown, host: string, port: number): unknown {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'EADDRINUSE') return new PivoteError('PV_LISTEN_FAILED', `port ${port} on ${host} is already in use`, { host, port }, { cause: err });
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new PivoteError('PV_LISTEN_FAILED', `${host} is not an address of this machine`, { host, port }, { cause: err });
-  if (code === 'EACCES') return new PivoteError('PV_LISTEN_FAILED', `not allowed to listen on port ${port} (ports below 1024 need privileges)`, { host, port }, { cause: err });
-  return err;
-}
-
 export function registerServer(program: Command, _ctx: CliContext): void {
   program
     .command('server')
@@ -66,27 +58,7 @@ export function registerServer(program: Command, _ctx: CliContext): void {
         'Register kiosks with `pivote fleet add`, open a poll with `pivote poll open`; both work while the server runs.\n',
     )
     .action(async (opts: ServerOptions) => {
-      const level = parseLogLevel(opts.logLevel);
-      if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
-        throw new PivoteError('PV_USAGE', '--tls-cert and --tls-key go together: give both for TLS, or neither for plain TCP');
-      }
-      // Before listening, so a bad certificate is one clear error line and no half-started server.
-      const tls = opts.tlsCert !== undefined && opts.tlsKey !== undefined ? loadServerTls({ certPath: opts.tlsCert, keyPath: opts.tlsKey }) : undefined;
-      const logger = createCliLogger({ level, pretty: process.stdout.isTTY === true, name: 'pivote-server' });
-      const running = await startServer({
-        dbPath: opts.db,
-        host: opts.host,
-        port: opts.port,
-        logger,
-        limits: { maxConnections: opts.maxConnections, heartbeatMs: opts.heartbeatMs, authTimeoutMs: opts.authTimeoutMs, frameTimeoutMs: opts.frameTimeoutMs },
-        burst: { windowMs: opts.burstWindow, maxVotes: opts.burstMax },
-        ...(tls && { tls }),
-      }).catch((err: unknown) => {
-        throw listenError(err, opts.host, opts.port);
-      });
-      const signal = await waitForStopSignal();
-      logger.info({ signal }, 'stopping: answering votes in flight, then closing');
-      await running.close();
-      logger.info('stopped');
+      const { runServer } = await import('../actions/server.js');
+      await runServer(opts);
     });
 }
