@@ -135,6 +135,13 @@ async function main(): Promise<number> {
 main().then(
   (code) => (process.exitCode = code),
   (err: unknown) => {
+    // --help and --version (commander's exitOverride) have already printed what was asked;
+    // a usage error has printed its message: neither needs a stack.
+    const exitCode = (err as { exitCode?: unknown; code?: unknown }).exitCode;
+    if (typeof exitCode === 'number' && String((err as { code?: unknown }).code).startsWith('commander.')) {
+      process.exitCode = exitCode;
+      return;
+    }
     log(`bench failed: ${(err as Error).stack ?? String(err)}`);
     process.exitCode = 1;
   },
