@@ -22,7 +22,7 @@ export interface KioskSample {
 }
 
 export interface KioskVariant {
-  /** How node was started: `pivote kiosk` as shipped, or with V8 memory flags. */
+  /** How node was started: `pivote kiosk` by hand, or as the systemd unit starts it (V8 memory flags). */
   label: string;
   nodeArgs: string[];
   samples: KioskSample[];
@@ -83,11 +83,11 @@ async function oneRun(ctx: ScenarioContext, creds: KioskCredentials, runDir: str
 
 export async function runKiosk(ctx: ScenarioContext): Promise<KioskResult> {
   const { opts } = ctx;
-  ctx.log(`kiosk: one kiosk process (mock GPIO), ${opts.kioskPresses} presses ${PRESS_INTERVAL_MS} ms apart; as shipped and with node ${LEAN_NODE_ARGS.join(' ')}`);
+  ctx.log(`kiosk: one kiosk process (mock GPIO), ${opts.kioskPresses} presses ${PRESS_INTERVAL_MS} ms apart; by hand and as the systemd unit starts it, node ${LEAN_NODE_ARGS.join(' ')}`);
   const creds = (JSON.parse(readFileSync(ctx.fleet.kiosksFile, 'utf8')) as KioskCredentials[])[0]!;
   const variants: KioskVariant[] = [
-    { label: 'pivote kiosk', nodeArgs: [], samples: [], median: undefined as unknown as KioskSample },
-    { label: `node ${LEAN_NODE_ARGS.join(' ')}`, nodeArgs: LEAN_NODE_ARGS, samples: [], median: undefined as unknown as KioskSample },
+    { label: 'pivote kiosk, by hand', nodeArgs: [], samples: [], median: undefined as unknown as KioskSample },
+    { label: `systemd unit: node ${LEAN_NODE_ARGS.join(' ')}`, nodeArgs: LEAN_NODE_ARGS, samples: [], median: undefined as unknown as KioskSample },
   ];
   for (let run = 1; run <= opts.runs; run++) {
     for (const [i, v] of variants.entries()) {
