@@ -4,11 +4,12 @@ import { FrameDecoder, type DecodedFrame } from '../../src/protocol/codec.js';
 import { MAX_KIOSK_FRAME_BYTES } from '../../src/protocol/messages.js';
 import { parseKioskMessage } from '../../src/protocol/validate.js';
 import { isPivoteError } from '../../src/protocol/errors.js';
-import { anyFrame, deepNest, fatalFrame, splitAt } from './helpers/frames.js';
+import { anyFrame, canonicalJson, deepNest, fatalFrame, splitAt } from './helpers/frames.js';
 
-/** What a frame decodes to, comparable with toEqual: the value, or the error code. */
+/** What a frame decodes to, comparable with toEqual: the value's JSON text (values may nest
+ *  thousands deep, which a recursive comparison cannot walk), or the error code. */
 function outcome(f: DecodedFrame): unknown {
-  return f.ok ? { ok: f.value } : { error: f.error.code };
+  return f.ok ? { ok: canonicalJson(f.value) } : { error: f.error.code };
 }
 
 function decodeInChunks(max: number, chunks: readonly Uint8Array[]): { frames: unknown[]; maxBuffered: number; poisoned: boolean } {
@@ -40,7 +41,7 @@ function model(max: number, bytes: Buffer): unknown[] {
     if (text.trim() === '') continue;
     try {
       const v: unknown = JSON.parse(text);
-      out.push(v !== null && typeof v === 'object' && !Array.isArray(v) ? { ok: v } : { error: 'PV_BAD_JSON' });
+      out.push(v !== null && typeof v === 'object' && !Array.isArray(v) ? { ok: canonicalJson(v) } : { error: 'PV_BAD_JSON' });
     } catch {
       out.push({ error: 'PV_BAD_JSON' });
     }
@@ -61,6 +62,19 @@ describe('FrameDecoder under arbitrary input (property)', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it('compares frames by canonicalJson, which is JSON.stringify without recursion', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(canonicalJson(v)).toBe(JSON.stringify(v));
+      }),
+      { numRuns: 500 },
+    );
+    // Found by this suite in CI: a heartbeat whose ignored field nested ~3,900 deep overflowed the
+    // stack of the recursive comparison (the decoder itself never walks the value).
+    const deep = JSON.parse(`{"type":"heartbeat","queued":0,"x":${deepNest(100_000, 'array')}}`) as unknown;
+    expect(canonicalJson(deep)).toHaveLength(`{"type":"heartbeat","queued":0,"x":`.length + deepNest(100_000, 'array').length + 1);
   });
 
   it('decodes hostile kiosk frames the same whether they arrive whole, split anywhere, or a byte at a time', () => {

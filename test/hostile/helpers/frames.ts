@@ -196,3 +196,44 @@ export function splitAt(bytes: Buffer, cuts: readonly number[]): Buffer[] {
   out.push(bytes.subarray(start));
   return out;
 }
+
+/**
+ * JSON text of a parsed value without recursion. Frames may nest thousands deep (deepExtra
+ * above); vitest's toEqual and JSON.stringify both recurse and can overflow the stack on them,
+ * so tests compare this string instead. Keys keep the order JSON.parse gave them.
+ */
+export function canonicalJson(value: unknown): string {
+  // Work items: a value to write, or literal text (brackets, commas, "key":).
+  type Item = { value: unknown } | { text: string };
+  const out: string[] = [];
+  const stack: Item[] = [{ value }];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if ('text' in item) {
+      out.push(item.text);
+      continue;
+    }
+    const v = item.value;
+    if (Array.isArray(v)) {
+      out.push('[');
+      stack.push({ text: ']' });
+      for (let i = v.length - 1; i >= 0; i--) {
+        stack.push({ value: v[i] });
+        if (i > 0) stack.push({ text: ',' });
+      }
+    } else if (v !== null && typeof v === 'object') {
+      out.push('{');
+      stack.push({ text: '}' });
+      const entries = Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, item2] = entries[i]!;
+        stack.push({ value: item2 });
+        stack.push({ text: `${JSON.stringify(key)}:` });
+        if (i > 0) stack.push({ text: ',' });
+      }
+    } else {
+      out.push(JSON.stringify(v));
+    }
+  }
+  return out.join('');
+}
