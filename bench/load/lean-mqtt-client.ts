@@ -1,5 +1,6 @@
 import net from 'node:net';
-import { voteFrame, type BenchClient, type ClientHooks } from './client.js';
+import { voteFrame, type BenchClient } from './client.js';
+import type { MqttClientOptions } from './mqtt-client.js';
 
 /**
  * A minimal MQTT 3.1.1 publisher (CONNECT, PUBLISH QoS 1, PUBACK, PINGREQ) with the same economy
@@ -51,16 +52,8 @@ export function publishPacket(topic: Buffer, packetId: number, payload: string):
   return out;
 }
 
-export interface LeanMqttOptions {
-  index: number;
-  kioskId: string;
-  host: string;
-  port: number;
-  pollId: number;
-  window: number;
-  keepaliveS: number;
-  hooks: ClientHooks;
-}
+/** As for the mqtt.js client, without the module: this one speaks MQTT itself. */
+export type LeanMqttOptions = Omit<MqttClientOptions, 'mqtt'>;
 
 export class LeanMqttBenchClient implements BenchClient {
   readonly id: string;

@@ -1,6 +1,7 @@
 import type { BenchOptions } from '../options.js';
 import type { Fleet } from '../targets/provision.js';
 import type { TargetName } from '../targets/target.js';
+import type { SessionSpec } from './session.js';
 
 /** What every scenario gets from the harness. */
 export interface ScenarioContext {
@@ -27,3 +28,28 @@ export async function interleaved<T>(ctx: ScenarioContext, runs: number, fn: (ta
 }
 
 export const MB = 1024 * 1024;
+
+/** The part of a session every scenario fills the same way; each adds its clients, heartbeat,
+ *  settle time and phases. */
+export function sessionBase(ctx: ScenarioContext, target: TargetName, runLabel: string): Omit<SessionSpec, 'clients' | 'heartbeatMs' | 'settleMs' | 'phases'> {
+  const { opts } = ctx;
+  return {
+    target,
+    fleet: ctx.fleet,
+    workDir: ctx.workDir,
+    runLabel,
+    window: opts.window,
+    cpuProf: opts.cpuProf,
+    ...(opts.pivoteCli !== undefined && { pivoteCli: opts.pivoteCli }),
+    mosquittoPath: ctx.mosquittoPath,
+    idleMs: opts.quick ? 200 : 1_000,
+    log: ctx.log,
+  };
+}
+
+/** Per target: every run's sample and their median. */
+export function mediansByTarget<S>(samples: Map<TargetName, S[]>, medianOf: (runs: S[]) => S): Partial<Record<TargetName, { runs: S[]; median: S }>> {
+  const out: Partial<Record<TargetName, { runs: S[]; median: S }>> = {};
+  for (const [target, runs] of samples) out[target] = { runs, median: medianOf(runs) };
+  return out;
+}

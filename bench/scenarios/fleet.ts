@@ -1,6 +1,6 @@
 import { medianOf, ratio, type LatencySummary } from '../stats.js';
 import type { TargetName } from '../targets/target.js';
-import { interleaved, MB, type ScenarioContext } from './context.js';
+import { interleaved, MB, mediansByTarget, sessionBase, type ScenarioContext } from './context.js';
 import { runSession } from './session.js';
 
 /** Many connected kiosks heart-beating, a few voting: what holding a fleet costs the server. */
@@ -40,19 +40,10 @@ export async function runFleet(ctx: ScenarioContext): Promise<FleetResult> {
   ctx.log(`fleet: ${opts.fleetSize} kiosks heart-beating every ${opts.fleetHeartbeatMs} ms, ${opts.fleetVoters} voting at ${opts.fleetRate} votes/s in total, ${measureS} s measured`);
   const samples = await interleaved(ctx, opts.runs, async (target, run) => {
     const r = await runSession({
-      target,
+      ...sessionBase(ctx, target, `fleet-${target}-${run}`),
       clients: opts.fleetSize,
-      fleet: ctx.fleet,
-      workDir: ctx.workDir,
-      runLabel: `fleet-${target}-${run}`,
       heartbeatMs: opts.fleetHeartbeatMs,
-      window: opts.window,
-      cpuProf: opts.cpuProf,
-      ...(opts.pivoteCli !== undefined && { pivoteCli: opts.pivoteCli }),
-      mosquittoPath: ctx.mosquittoPath,
-      idleMs: opts.quick ? 200 : 1_000,
       settleMs: opts.quick ? 500 : 2_000,
-      log: ctx.log,
       phases: [{ mode: 'open', voters: opts.fleetVoters, rate: opts.fleetRate, warmupMs: opts.warmupS * 1000, measureMs: measureS * 1000, drainMs: 10_000 }],
     });
     const p = r.phases[0]!;
@@ -73,8 +64,7 @@ export async function runFleet(ctx: ScenarioContext): Promise<FleetResult> {
     ctx.log(`    RSS ${s.rssIdleMB.toFixed(0)} → ${s.rssFleetMB.toFixed(0)} MB (${s.perConnectionKB.toFixed(1)} KB/kiosk), ack p99 ${s.ackLatencyMs.p99.toFixed(1)} ms`);
     return s;
   });
-  const byTarget: FleetResult['byTarget'] = {};
-  for (const [target, runs] of samples) byTarget[target] = { runs, median: medianOf(runs) };
+  const byTarget: FleetResult['byTarget'] = mediansByTarget(samples, medianOf);
   const rss = (t: TargetName): number | undefined => byTarget[t]?.median.rssFleetMB;
   return {
     size: opts.fleetSize,

@@ -1,6 +1,6 @@
 import { medianOf, ratio, type LatencySummary } from '../stats.js';
 import type { TargetName } from '../targets/target.js';
-import { interleaved, type ScenarioContext } from './context.js';
+import { interleaved, sessionBase, type ScenarioContext } from './context.js';
 import { runSession } from './session.js';
 
 /** Fixed offered load, spread round-robin over the kiosks; latency from the due time to the ack. */
@@ -42,19 +42,10 @@ export async function runLatency(ctx: ScenarioContext): Promise<LatencyResult> {
   ctx.log(`latency: ${opts.clients} kiosks, offered ${rates.join(', ')} votes/s, ${opts.durationS} s measured at ${opts.latencyRate}/s, ${Math.max(2, opts.durationS / 2)} s at the others`);
   const samples = await interleaved(ctx, opts.runs, async (target, run) => {
     const r = await runSession({
-      target,
+      ...sessionBase(ctx, target, `latency-${target}-${run}`),
       clients: opts.clients,
-      fleet: ctx.fleet,
-      workDir: ctx.workDir,
-      runLabel: `latency-${target}-${run}`,
       heartbeatMs: 15_000,
-      window: opts.window,
-      cpuProf: opts.cpuProf,
-      ...(opts.pivoteCli !== undefined && { pivoteCli: opts.pivoteCli }),
-      mosquittoPath: ctx.mosquittoPath,
-      idleMs: opts.quick ? 200 : 1_000,
       settleMs: opts.quick ? 100 : 500,
-      log: ctx.log,
       // The headline rate gets the full duration; the other points of the sweep half of it.
       phases: rates.map((rate) => ({
         mode: 'open' as const,

@@ -1,6 +1,6 @@
 import { medianOf, ratio, type LatencySummary } from '../stats.js';
 import type { TargetName } from '../targets/target.js';
-import { interleaved, type ScenarioContext } from './context.js';
+import { interleaved, mediansByTarget, sessionBase, type ScenarioContext } from './context.js';
 import { runSession } from './session.js';
 
 /** Every kiosk keeps its window full; acknowledged votes per second over the measured window. */
@@ -35,19 +35,10 @@ export async function runThroughput(ctx: ScenarioContext): Promise<ThroughputRes
   ctx.log(`throughput: ${opts.clients} kiosks, window ${opts.window}, ${opts.durationS} s measured`);
   const samples = await interleaved(ctx, opts.runs, async (target, run) => {
     const r = await runSession({
-      target,
+      ...sessionBase(ctx, target, `throughput-${target}-${run}`),
       clients: opts.clients,
-      fleet: ctx.fleet,
-      workDir: ctx.workDir,
-      runLabel: `throughput-${target}-${run}`,
       heartbeatMs: 15_000,
-      window: opts.window,
-      cpuProf: opts.cpuProf,
-      ...(opts.pivoteCli !== undefined && { pivoteCli: opts.pivoteCli }),
-      mosquittoPath: ctx.mosquittoPath,
-      idleMs: opts.quick ? 200 : 1_000,
       settleMs: opts.quick ? 100 : 500,
-      log: ctx.log,
       phases: [{ mode: 'closed', voters: opts.clients, warmupMs: opts.warmupS * 1000, measureMs: opts.durationS * 1000, drainMs: 30_000 }],
     });
     const p = r.phases[0]!;
@@ -65,8 +56,7 @@ export async function runThroughput(ctx: ScenarioContext): Promise<ThroughputRes
     ctx.log(`    ${Math.round(s.ackedPerS).toLocaleString('en-US')} acks/s, server CPU ${s.serverCpuPct.toFixed(0)} %, generator CPU ${s.generatorCpuPct.toFixed(0)} %`);
     return s;
   });
-  const byTarget: ThroughputResult['byTarget'] = {};
-  for (const [target, runs] of samples) byTarget[target] = { runs, median: medianOf(runs) };
+  const byTarget: ThroughputResult['byTarget'] = mediansByTarget(samples, medianOf);
   const med = (t: TargetName): number | undefined => byTarget[t]?.median.ackedPerS;
   return {
     clients: opts.clients,

@@ -6,7 +6,7 @@ import type { VoteStore } from './types.js';
  * (src/store/worker-store.ts, src/store/sqlite-worker.ts). Pure data; both sides import it.
  */
 
-/** The VoteStore methods the worker serves; `kind` is a property and `close` is handled apart. */
+/** The VoteStore methods the worker serves (`kind` is a property, answered on the caller's side). */
 export const STORE_METHODS = [
   'addKiosk', 'getKiosk', 'listKiosks', 'revokeKiosk', 'updatePresence', 'listRevokedKioskIds', 'markAllDisconnected',
   'openPoll', 'closePoll', 'getOpenPoll', 'getPoll', 'listPolls',

@@ -100,6 +100,7 @@ describe('lazy command loading (built CLI in a child process)', () => {
     expect(under(loaded, 'dist/store/')).toEqual([]);
     expect(under(loaded, 'dist/kiosk/app/')).toEqual([]);
     expect(under(loaded, 'dist/kiosk/sim/')).toEqual([]);
+    expect(loaded).not.toContain('dist/cli/kiosk-config.js'); // the kiosk's config only when it runs
     for (const pkg of ['better-sqlite3', 'pino', 'pino-pretty']) expect(loaded).not.toContain(`node_modules/${pkg}`);
   });
 

@@ -1,3 +1,5 @@
+import type { NewVote } from '../../src/store/types.js';
+
 /**
  * The total-queue checker (after Jepsen's): given what every kiosk recorded and what the server
  * stored, is every recorded press counted exactly once, for the poll that was open when it was
@@ -24,16 +26,8 @@ export interface OutboxRecord {
   outcome: string | null;
 }
 
-export interface ServerRecord {
-  kioskId: string;
-  voteId: string;
-  seq: number;
-  pollId: number;
-  button: number;
-  /** Derived by the server from receivedAt - ageMs. */
-  pressedAt: number;
-  receivedAt: number;
-}
+/** A vote row as the server stored it (pressedAt derived from receivedAt - ageMs). */
+export type ServerRecord = Omit<NewVote, 'clockUnknown'>;
 
 export interface PollSpan {
   id: number;

@@ -2,7 +2,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DEFAULT_WIRING } from '../../src/cli/commands/kiosk.js';
+import { DEFAULT_WIRING } from '../../src/cli/kiosk-config.js';
 import { newSecret } from '../../src/protocol/auth.js';
 import { openSqliteVoteStore } from '../../src/store/sqlite-store.js';
 import { CLI, ROOT } from '../e2e/build.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_WIRING, resolveKioskConfig } from '../../src/cli/commands/kiosk.js';
+import { DEFAULT_WIRING, resolveKioskConfig } from '../../src/cli/kiosk-config.js';
 import { parseControlCommand } from '../../src/kiosk/app/mock-control.js';
 import { expectPvError, run } from '../cli/helpers.js';
 

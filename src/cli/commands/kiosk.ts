@@ -13,9 +13,6 @@ import type { KioskCommandOptions } from '../kiosk-config.js';
  * is in ../actions/kiosk.ts, imported when the command runs, so other commands never load it.
  */
 
-export { DEFAULT_WIRING, resolveKioskConfig, type KioskCommandOptions } from '../kiosk-config.js';
-export type { KioskProcessIo } from '../actions/kiosk.js';
-
 function parseGpioFlag(value: string): BackendKind {
   try {
     return parseBackendKind(value);
