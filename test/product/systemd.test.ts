@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,14 +18,26 @@ const NOBODY = 65534;
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
-/** Runs install.sh with a hard timeout; resolves (never rejects) with its exit code and output. */
-function runInstall(args: readonly string[], asUid?: number): Promise<Run> {
-  const [command, argv] =
-    asUid === undefined
-      ? ['bash', [script, ...args]]
-      : ['setpriv', [`--reuid=${asUid}`, `--regid=${asUid}`, '--clear-groups', 'bash', script, ...args]];
+/** Runs install.sh with a hard timeout; resolves (never rejects) with its exit code and output.
+ *  With `asUid`, runs a copy in a world-readable folder: the checkout may sit below a folder
+ *  the other user cannot enter (root's home, a 0700 mktemp -d), and bash would then exit 126. */
+async function runInstall(args: readonly string[], asUid?: number): Promise<Run> {
+  if (asUid === undefined) return spawnRun('bash', [script, ...args]);
+  const dir = await mkdtemp(join(tmpdir(), 'pivote-install-'));
+  try {
+    await chmod(dir, 0o755);
+    const copy = join(dir, 'install.sh');
+    await copyFile(script, copy);
+    await chmod(copy, 0o755);
+    return await spawnRun('setpriv', [`--reuid=${asUid}`, `--regid=${asUid}`, '--clear-groups', 'bash', copy, ...args], dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function spawnRun(command: string, argv: readonly string[], cwd?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+    const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, ...(cwd !== undefined && { cwd }) });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
