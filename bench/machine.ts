@@ -16,6 +16,35 @@ export interface MachineInfo {
   /** write(4 KiB) + fsync on the scratch disk: the floor under every durable ack. */
   fsyncMs: LatencySummary;
   fsType: string;
+  /** cpuCalibration() before and after the run: how fast one core of this machine was. */
+  calibration: { before: number; after: number | null };
+}
+
+/**
+ * A fixed single-thread workload (frame a vote, parse it, answer it, as the servers do), in
+ * iterations per second: the median of 5 rounds of ~100 ms. It moves with the machine's speed,
+ * so two results files can be told apart by how fast their machine was.
+ */
+export function cpuCalibration(): number {
+  const rounds: number[] = [];
+  let sink = 0;
+  for (let r = 0; r < 5; r++) {
+    let n = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < 100) {
+      for (let i = 0; i < 200; i++) {
+        const frame = `{"type":"vote","voteId":"k-${n}-${i}","seq":${i},"pollId":1,"button":${(i % 4) + 1},"ageMs":0}`;
+        const v = JSON.parse(frame) as { voteId: string; seq: number };
+        sink += JSON.stringify({ type: 'ack', voteId: v.voteId, seq: v.seq, status: 'stored', flagged: false }).length;
+      }
+      n += 200;
+      now = performance.now();
+    }
+    rounds.push((n / (now - start)) * 1000);
+  }
+  if (sink === 0) throw new Error('unreachable');
+  return rounds.sort((a, b) => a - b)[2]!;
 }
 
 function cpuModel(): string {
@@ -69,5 +98,6 @@ export function machineInfo(workDir: string): MachineInfo {
     loadAfter: null,
     fsyncMs: probeFsync(workDir),
     fsType: isTmpfs(workDir) ? 'tmpfs' : 'disk',
+    calibration: { before: cpuCalibration(), after: null },
   };
 }

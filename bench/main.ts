@@ -3,12 +3,13 @@ import os from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMqtt } from './load/mqtt-client.js';
-import { isTmpfs, machineInfo } from './machine.js';
+import { cpuCalibration, isTmpfs, machineInfo } from './machine.js';
 import { parseBenchArgs, type BenchOptions } from './options.js';
 import { fdLimits } from './proc/processes.js';
 import { writeDocs } from './report/docs.js';
 import { writeResults, type BenchResults } from './report/results.js';
-import { allTables, checkGoals } from './report/sections.js';
+import { checkGoals } from './report/goals.js';
+import { allTables } from './report/sections.js';
 import { renderText } from './report/table.js';
 import type { ScenarioContext } from './scenarios/context.js';
 import { runFleet } from './scenarios/fleet.js';
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
   if (opts.docsFrom !== undefined) {
     const file = resolve(opts.docsFrom);
     const previous = JSON.parse(readFileSync(file, 'utf8')) as BenchResults;
+    if (previous.schema !== 2) throw new Error(`${file} is a results file of schema ${String(previous.schema)}; this bench writes docs from schema 2 only`);
     for (const f of writeDocs(join(REPO, 'docs'), previous, relative(REPO, file))) log(`wrote ${f}`);
     return 0;
   }
@@ -86,7 +88,7 @@ async function main(): Promise<number> {
   const t = performance.now();
   const fleet = await provisionFleet(workDir, kiosksNeeded);
   log(`provisioned ${kiosksNeeded} kiosks and a poll in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  const ctx: ScenarioContext = { opts, fleet, workDir, targets, mosquittoPath: mosquitto.path, log };
+  const ctx: ScenarioContext = { opts, fleet, workDir, targets, mosquittoPath: mosquitto.path, nproc: machine.nproc, log };
 
   const partial: Pick<BenchResults, 'throughput' | 'latency' | 'fleet' | 'kiosk'> = {};
   let failed = false;
@@ -104,10 +106,11 @@ async function main(): Promise<number> {
   }
 
   machine.loadAfter = os.loadavg()[0]!;
+  machine.calibration.after = cpuCalibration();
   const finishedAt = new Date();
   const { workDir: _w, resultsDir: _r, keepWork: _k, docsFrom: _d, ...shownOptions } = opts;
   const results: BenchResults = {
-    schema: 1,
+    schema: 2,
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { TARGET_NAMES, type TargetName } from './targets/target.js';
@@ -17,14 +18,19 @@ export interface BenchOptions {
   /** Votes/s offered by the fleet's voters together. */
   fleetRate: number;
   fleetHeartbeatMs: number;
+  /** Unanswered votes per kiosk in the latency sweep and the fleet (the server's window). */
   window: number;
+  /** The throughput scenario's shapes: votes each kiosk keeps in flight (1 = the fleet's real shape). */
+  windows: number[];
+  /** Load-generator processes the kiosks are spread over. */
+  generators: number;
   /** Measured seconds per phase (warm-up and drain come on top). */
   durationS: number;
   warmupS: number;
-  /** Offered loads of the latency sweep, votes/s. */
+  /** Offered loads of the latency sweep, votes/s (it stops once p99 passes 50 ms). */
   rates: number[];
-  /** The headline point of the sweep: 1,000 votes/s when swept, else the first rate. */
-  latencyRate: number;
+  /** The points the targets are judged at, measured for the full duration. */
+  headlineRates: number[];
   kioskPresses: number;
   resultsDir: string;
   writeDocs: boolean;
@@ -63,9 +69,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     .option('--fleet-voters <n>', 'of which this many vote', int('--fleet-voters'))
     .option('--fleet-rate <n>', 'votes/s the fleet voters offer together', int('--fleet-rate'))
     .option('--fleet-heartbeat-ms <ms>', 'heartbeat interval the fleet server asks for (pivote server --heartbeat-ms)', int('--fleet-heartbeat-ms'))
-    .option('--window <n>', 'unanswered votes per kiosk (pivote default 64)', int('--window'))
+    .option('--window <n>', 'unanswered votes per kiosk in the latency sweep and the fleet (pivote default 64)', int('--window'))
+    .option('--windows <list>', 'throughput shapes: votes each kiosk keeps in flight (default 1,64)', (v) => list(v).map(int('--windows')))
+    .option('--generators <n>', 'load-generator processes the kiosks are spread over (default: one per CPU, at least 2)', int('--generators'))
     .option('--duration <s>', 'measured seconds per phase', int('--duration'))
-    .option('--rates <list>', 'offered loads for the latency sweep, votes/s', (v) => list(v).map(int('--rates')))
+    .option('--rates <list>', 'offered loads for the latency sweep, votes/s (it stops once p99 passes 50 ms)', (v) => list(v).map(int('--rates')))
+    .option('--headline-rates <list>', 'offered loads the targets are judged at, measured for the full duration (default 1000,10000)', (v) => list(v).map(int('--headline-rates')))
     .option('--kiosk-presses <n>', 'button presses in the kiosk scenario', int('--kiosk-presses'))
     .option('--results-dir <dir>', 'where <date>.json goes', 'bench/results')
     .option('--write-docs', 'also rewrite the generated part of docs/PERFORMANCE.md and its SVG plot')
@@ -80,11 +89,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   program.parse([...argv], { from: 'user' });
   const o = program.opts<{
     scenario?: string[]; targets?: string[]; quick?: boolean; runs?: number; clients?: number; fleetSize?: number; fleetVoters?: number;
-    fleetRate?: number; fleetHeartbeatMs?: number; window?: number; duration?: number; rates?: number[]; kioskPresses?: number;
+    fleetRate?: number; fleetHeartbeatMs?: number; window?: number; windows?: number[]; generators?: number; duration?: number; rates?: number[];
+    headlineRates?: number[]; kioskPresses?: number;
     resultsDir: string; writeDocs?: boolean; cpuProf?: boolean; pivoteCli?: string; install: boolean; keepWork?: boolean; workDir?: string; docsFrom?: string;
   }>();
   const quick = o.quick === true;
-  const rates = o.rates ?? (quick ? [200] : [500, 1_000, 2_000, 5_000, 10_000, 20_000]);
+  const rates = o.rates ?? (quick ? [200, 1_000] : [1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000, 60_000, 80_000, 120_000, 160_000]);
+  const headlineRates = o.headlineRates ?? (quick ? [200] : [1_000, 10_000]);
   return {
     scenarios: oneOf('--scenario', SCENARIOS, o.scenario ?? [...SCENARIOS]),
     targets: oneOf('--targets', TARGET_NAMES, o.targets ?? [...TARGET_NAMES]),
@@ -96,10 +107,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     fleetRate: o.fleetRate ?? (quick ? 10 : 100),
     fleetHeartbeatMs: o.fleetHeartbeatMs ?? (quick ? 1_000 : 5_000),
     window: o.window ?? 64,
+    windows: o.windows ?? [1, 64],
+    generators: o.generators ?? Math.max(2, os.availableParallelism()),
     durationS: o.duration ?? (quick ? 2 : 10),
     warmupS: quick ? 0.5 : 2,
     rates,
-    latencyRate: rates.includes(1_000) ? 1_000 : rates[0]!,
+    headlineRates,
     kioskPresses: o.kioskPresses ?? (quick ? 3 : 15),
     resultsDir: o.resultsDir,
     writeDocs: o.writeDocs === true,

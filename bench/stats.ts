@@ -22,6 +22,17 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
 }
 
+/** Percentiles over the samples of several recorders (one per generator process) together. */
+export function summarizeAll(parts: readonly Float64Array[]): LatencySummary {
+  const all = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    all.set(p, o);
+    o += p.length;
+  }
+  return summarize(all);
+}
+
 export function summarize(samples: Float64Array): LatencySummary {
   if (samples.length === 0) return { ...EMPTY_SUMMARY };
   const sorted = Float64Array.from(samples).sort();
@@ -84,6 +95,11 @@ export class LatencyRecorder {
 
   summary(): LatencySummary {
     return summarize(this.buf.subarray(0, this.n));
+  }
+
+  /** A copy of the samples (to send to another process, whose samples are merged with these). */
+  samples(): Float64Array {
+    return this.buf.slice(0, this.n);
   }
 
   reset(): void {

@@ -1,11 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readRssBytes, spawnProcess, stopProcess } from '../proc/processes.js';
-import type { ConnectCommand, ConnectedEvent, GeneratorEvent, PhaseCommand, PhaseResult } from './ipc.js';
+import type { ConnectCommand, ConnectedEvent, GeneratorEvent, PhaseCommand, PhaseShare } from './ipc.js';
 
 const GENERATOR_PATH = fileURLToPath(new URL('./generator.js', import.meta.url));
 
-/** The harness's side of one load-generator process: one command at a time, awaited. */
+/** The harness's side of one load-generator process: one command at a time, awaited
+ *  (generator-pool.ts runs several). */
 export class GeneratorHandle {
   private waiting: { resolve: (e: GeneratorEvent) => void; reject: (err: Error) => void } | null = null;
   private stderr = '';
@@ -44,8 +45,8 @@ export class GeneratorHandle {
     return (await this.request({ cmd: 'connect', ...cmd })) as ConnectedEvent;
   }
 
-  async phase(cmd: Omit<PhaseCommand, 'cmd'>): Promise<PhaseResult> {
-    return (await this.request({ cmd: 'phase', ...cmd })) as PhaseResult;
+  async phase(cmd: Omit<PhaseCommand, 'cmd'>): Promise<PhaseShare> {
+    return (await this.request({ cmd: 'phase', ...cmd })) as PhaseShare;
   }
 
   /** Closes every connection and ends the process. */

@@ -7,8 +7,9 @@ import { PhaseRunner } from './phase.js';
 import { PivoteBenchClient } from './pivote-client.js';
 
 /**
- * The load generator: a child process (forked by the harness, IPC channel) that holds every
- * simulated kiosk connection. All clients connect and authenticate first, then phases run;
+ * One load-generator process: a child of the harness (IPC channel) holding its share of the
+ * simulated kiosk connections; the harness runs several (generator-pool.ts) so that the load is
+ * not limited by one process. All clients connect and authenticate first, then phases run;
  * connecting while others vote would measure loopback SYN drops, not the server.
  */
 
@@ -30,7 +31,7 @@ function emit(event: GeneratorEvent): void {
 
 async function connectAll(cmd: ConnectCommand): Promise<void> {
   const started = performance.now();
-  const kiosks = (JSON.parse(readFileSync(cmd.kiosksFile, 'utf8')) as KioskCredentials[]).slice(0, cmd.count);
+  const kiosks = (JSON.parse(readFileSync(cmd.kiosksFile, 'utf8')) as KioskCredentials[]).slice(cmd.first, cmd.first + cmd.count);
   let make: (k: KioskCredentials, index: number) => BenchClient;
   const keepaliveS = Math.max(1, Math.round(cmd.heartbeatMs / 1000));
   if (cmd.protocol === 'mqtt-lean') {

@@ -20,7 +20,8 @@ export interface ConnectCommand {
   port: number;
   /** JSON file holding KioskCredentials[]: 10,000 secrets are too many for one IPC message. */
   kiosksFile: string;
-  /** Connect the first `count` kiosks of the file. */
+  /** Connect kiosks first .. first + count - 1 of the file (each generator process its share). */
+  first: number;
   count: number;
   /** Handshakes in progress at once; connecting everything at once overflows the accept backlog. */
   concurrency: number;
@@ -39,6 +40,9 @@ export interface PhaseCommand {
   /** The first `voters` connected clients vote; the rest only heart-beat. */
   voters: number;
   rate?: number;
+  /** When the phase starts, as epoch ms (performance.timeOrigin + performance.now()): every
+   *  generator process starts its share at the same moment, so their measured windows coincide. */
+  startAtEpochMs: number;
   warmupMs: number;
   measureMs: number;
   /** After sending stops: how long to wait for the last answers. */
@@ -80,10 +84,15 @@ export interface PhaseResult {
   heartbeatRttMs: LatencySummary;
   /** Connections that closed during the phase. */
   dropped: number;
-  /** The generator's own CPU during the window, in % of one core (100 = one core busy). */
-  generatorCpuPct: number;
   /** The generator's own event-loop delay p99 in the window: if high, latencies include the generator. */
   generatorEventLoopP99Ms: number;
+}
+
+/** What one generator process sends back: its share, with the raw samples so that the
+ *  harness can take percentiles over every process's samples together. */
+export interface PhaseShare extends Omit<PhaseResult, 'latencyMs' | 'heartbeatRttMs' | 'ackedPerS'> {
+  latencySamples: Float64Array;
+  heartbeatSamples: Float64Array;
 }
 
 export interface ErrorEvent {
@@ -95,4 +104,4 @@ export interface ClosedEvent {
   ev: 'closed';
 }
 
-export type GeneratorEvent = ConnectedEvent | PhaseResult | ErrorEvent | ClosedEvent;
+export type GeneratorEvent = ConnectedEvent | PhaseShare | ErrorEvent | ClosedEvent;

@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LatencyRecorder } from '../stats.js';
 import type { BenchClient } from './client.js';
-import type { PhaseCommand, PhaseResult } from './ipc.js';
+import type { PhaseCommand, PhaseShare } from './ipc.js';
 
 /**
  * One measured phase over connected clients.
@@ -13,7 +13,9 @@ import type { PhaseCommand, PhaseResult } from './ipc.js';
  *         (no coordinated omission). A vote due while its client's window is full waits in
  *         that client's backlog.
  *
- * Warm-up first (same load, not recorded), then the measured window, then a drain.
+ * Warm-up first (same load, not recorded), then the measured window, then a drain. Several
+ * generator processes each run their share of the clients (and of the rate) from the same
+ * moment, `startAtEpochMs`, so their measured windows coincide and the harness adds them up.
  */
 export class PhaseRunner {
   private readonly latency = new LatencyRecorder();
@@ -39,9 +41,12 @@ export class PhaseRunner {
     this.backlog = cmd.mode === 'open' ? Array.from({ length: clientCount }, () => []) : [];
   }
 
-  async run(): Promise<PhaseResult> {
+  async run(): Promise<PhaseShare> {
     const { cmd } = this;
-    this.t0 = performance.now();
+    // The common start, on this process's clock.
+    const now = performance.now();
+    this.t0 = now + Math.max(0, cmd.startAtEpochMs - (performance.timeOrigin + now));
+    await sleep(this.t0 - performance.now());
     this.mStart = this.t0 + cmd.warmupMs;
     this.mEnd = this.mStart + cmd.measureMs;
     if (cmd.mode === 'closed') {
@@ -49,12 +54,10 @@ export class PhaseRunner {
     } else {
       this.pacer = setInterval(this.pace, 1);
     }
-    await sleep(cmd.warmupMs);
-    const cpuStart = process.cpuUsage();
+    await sleep(this.mStart - performance.now());
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     await sleep(Math.max(0, this.mEnd - performance.now()));
-    const cpu = process.cpuUsage(cpuStart);
     loopDelay.disable();
     const measuredS = (performance.now() - this.mStart) / 1000;
     this.stop();
@@ -67,13 +70,11 @@ export class PhaseRunner {
       offeredPerS: cmd.mode === 'open' ? (cmd.rate ?? 0) : null,
       measuredS,
       acked: this.acked,
-      ackedPerS: this.acked / measuredS,
       rejected: this.rejected,
       unanswered: Math.max(0, this.dueInWindow - this.answeredInWindow),
-      latencyMs: this.latency.summary(),
-      heartbeatRttMs: this.heartbeats.summary(),
+      latencySamples: this.latency.samples(),
+      heartbeatSamples: this.heartbeats.samples(),
       dropped: this.dropped,
-      generatorCpuPct: ((cpu.user + cpu.system) / 1000 / (measuredS * 1000)) * 100,
       // The histogram counts the 10 ms sampling interval itself; report only the delay beyond it.
       generatorEventLoopP99Ms: Math.max(0, loopDelay.percentile(99) / 1e6 - 10),
     };

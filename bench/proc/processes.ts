@@ -22,7 +22,8 @@ export interface SpawnSpec {
   env?: NodeJS.ProcessEnv;
   /** File descriptors the process needs (one per connection); the soft limit is raised to it. */
   needFds?: number;
-  /** Also open an IPC channel (for node children). */
+  /** Also open an IPC channel (for node children); structured-clone serialization, so typed
+   *  arrays (latency samples) cross it as they are. */
   ipc?: boolean;
   /** Give the child a stdin pipe (default: no stdin). */
   stdin?: boolean;
@@ -37,11 +38,12 @@ export function spawnProcess(spec: SpawnSpec): ChildProcess {
   const stdio: ('ignore' | 'pipe' | 'ipc')[] = [spec.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'];
   if (spec.ipc) stdio.push('ipc');
   const env = { ...process.env, ...spec.env };
+  const serialization = spec.ipc ? ('advanced' as const) : ('json' as const);
   if (spec.needFds !== undefined && spec.needFds > limits.soft) {
     const n = Math.min(limits.hard, spec.needFds);
-    return spawn('sh', ['-c', `ulimit -n ${n} && exec "$0" "$@"`, spec.command, ...spec.args], { stdio, env });
+    return spawn('sh', ['-c', `ulimit -n ${n} && exec "$0" "$@"`, spec.command, ...spec.args], { stdio, env, serialization });
   }
-  return spawn(spec.command, spec.args, { stdio, env });
+  return spawn(spec.command, spec.args, { stdio, env, serialization });
 }
 
 /** Resolves with the first stdout JSON line matching `match`; rejects on exit or timeout. */
@@ -123,13 +125,18 @@ function readStatusKb(pid: number, field: string): number {
 
 let clockTicks: number | undefined;
 
+/** The unit of the CPU times in /proc (USER_HZ). */
+export function clockTicksPerS(): number {
+  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+  return clockTicks;
+}
+
 /** User + system CPU time of a process so far, in ms (from /proc/<pid>/stat). */
 export function readCpuMs(pid: number): number {
-  clockTicks ??= Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the ")" that closes the command name; utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerS();
 }
 
 /** A free loopback port (bound and released; the caller binds it right after). */

@@ -22,9 +22,9 @@ export function generatedSection(r: BenchResults, resultsFile: string): string {
     `(raw figures: [\`${resultsFile}\`](../${resultsFile})).`,
     '',
     `Machine: ${m.nproc} × ${m.cpuModel}, ${m.ramGB} GB RAM, ${m.os}, Node ${m.node}; ` +
-      `scratch disk write+fsync p50 ${ms(m.fsyncMs.p50)}, p99 ${ms(m.fsyncMs.p99)}; ` +
-      `load average ${num(m.loadBefore)} before, ${num(m.loadAfter)} after. ` +
-      'A shared machine: other engineers ran tests on it meanwhile, so single runs are noisy; every figure is a median of several runs.',
+      `load average ${num(m.loadBefore)} before, ${num(m.loadAfter)} after.`,
+    '',
+    calibrationLine(r),
     '',
   ];
   for (const t of allTables(r)) lines.push(renderMarkdown(t), '');
@@ -32,6 +32,23 @@ export function generatedSection(r: BenchResults, resultsFile: string): string {
   if (r.notes.length > 0) lines.push('Notes from this run:', '', ...r.notes.map((n) => `- ${n}`), '');
   lines.push(END);
   return lines.join('\n');
+}
+
+/** How fast this machine was during this run: what absolute figures must be read against. */
+export function calibrationLine(r: BenchResults): string {
+  const m = r.machine;
+  const ceiling = (r.throughput?.shapes ?? [])
+    .map((s) => ({ w: s.window, v: s.byTarget.ceiling?.median.ackedPerS }))
+    .filter((x): x is { w: number; v: number } => x.v !== undefined)
+    .map((x) => `${num(x.v)} acks/s at window ${x.w}`);
+  const cpu = m.calibration;
+  return (
+    `Calibration of the machine in this run: the ceiling server ${ceiling.length > 0 ? ceiling.join(', ') : '(not run)'}; ` +
+    `a fixed single-thread CPU loop ${num(cpu.before)} iterations/s before the run and ${num(cpu.after)} after; ` +
+    `disk write+fsync p50 ${ms(m.fsyncMs.p50)}, p99 ${ms(m.fsyncMs.p99)}. ` +
+    'Machines of this kind differ by 2× or more from one day to the next, and other processes share this one: ' +
+    '**compare absolute figures only within one run**; across runs compare the ratios (pivote ÷ ceiling).'
+  );
 }
 
 const SKELETON = `# Performance
@@ -54,8 +71,7 @@ export function writeDocs(docsDir: string, r: BenchResults, resultsFile: string)
   const written = [file];
   if (r.latency) {
     const plot = join(docsDir, PLOT_FILE);
-    const others = Math.max(2, r.latency.measureS / 2);
-    const subtitle = `median of ${r.latency.runs} runs (${r.latency.measureS} s at ${r.latency.headlineRate}/s, ${others} s at the others); ${r.machine.nproc} × ${r.machine.cpuModel}; ${r.startedAt.slice(0, 10)}`;
+    const subtitle = `median of ${r.latency.runs} runs (${r.latency.measureS} s at ${r.latency.headlineRates.join(' and ')}/s, ${r.latency.sweepS} s at the others); ${r.machine.nproc} × ${r.machine.cpuModel}; ${r.startedAt.slice(0, 10)}`;
     writeFileSync(plot, latencyPlot(r.latency, subtitle));
     written.push(plot);
   }

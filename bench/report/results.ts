@@ -10,7 +10,7 @@ import type { MosquittoInfo } from '../targets/mosquitto.js';
 
 /** Everything one `npm run bench` measured: the file bench/results/<date>.json. */
 export interface BenchResults {
-  schema: 1;
+  schema: 2;
   startedAt: string;
   finishedAt: string;
   durationS: number;

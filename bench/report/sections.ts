@@ -1,45 +1,77 @@
 import type { FleetResult } from '../scenarios/fleet.js';
 import type { KioskResult } from '../scenarios/kiosk.js';
-import { pointAt, type LatencyResult } from '../scenarios/latency.js';
-import type { ThroughputResult } from '../scenarios/throughput.js';
+import { pointAt, STOP_P99_MS, type LatencyResult } from '../scenarios/latency.js';
+import type { Limit } from '../scenarios/session.js';
+import type { ThroughputResult, ThroughputShape } from '../scenarios/throughput.js';
 import { TARGET_NAMES } from '../targets/target.js';
-import type { BenchResults, GoalCheck } from './results.js';
-import { ms, num, times, type Table } from './table.js';
+import { goalsTable } from './goals.js';
+import type { BenchResults } from './results.js';
+import { ms, num, times, us, type Table } from './table.js';
 
 /** The report's tables, built from results; rendered for the terminal and for the docs alike. */
 
-export function throughputTable(r: ThroughputResult): Table {
+const SHAPE_NAMES: Record<number, string> = { 1: "the fleet's real shape: one voter per kiosk, who presses and waits for the answer" };
+
+function shapeTitle(r: ThroughputResult, window: number): string {
+  const what = SHAPE_NAMES[window] ?? (window >= 16 ? 'every kiosk floods the server' : 'a few votes queued per kiosk');
+  return `Window ${window} (${what}): ${num(r.clients)} kiosks, each keeping ${window} vote${window === 1 ? '' : 's'} in flight, saturating (median of ${r.runs}, ${r.measureS} s each)`;
+}
+
+function limitText(l: Limit | null): string {
+  return l === null ? '–' : l === 'generator' ? 'generator' : 'machine';
+}
+
+/** What "limited by" means, said once under each table that has the column. */
+const LIMIT_NOTE =
+  'limited by: "generator" = a load-generator process used ≥ 90 % of a core, so the figure is partly the generator\'s; ' +
+  '"machine" = all cores were busy (server, generators and anything else running), so the figure is the machine\'s; "–" = the server was the limit';
+
+export function throughputTable(r: ThroughputResult, shape: ThroughputShape): Table {
   const rows: string[][] = [];
+  const notes: string[] = [];
   for (const t of TARGET_NAMES) {
-    const m = r.byTarget[t]?.median;
+    const m = shape.byTarget[t]?.median;
     if (!m) continue;
-    rows.push([t, num(m.ackedPerS), ms(m.latencyMs.p50), ms(m.latencyMs.p99), ms(m.eventLoopDelayP99Ms), `${num(m.serverCpuPct, 0)} %`, `${num(m.generatorCpuPct, 0)} %`]);
+    rows.push([
+      t, num(m.ackedPerS), ms(m.latencyMs.p50), ms(m.latencyMs.p99),
+      `${num(m.serverCpuPct, 0)} %`, us(m.serverUsPerVote), `${num(m.generatorCpuPct, 0)} %`, us(m.generatorUsPerVote), `${num(m.machineBusyPct, 0)} %`, limitText(m.limitedBy),
+    ]);
+    if (m.limitedBy !== null) notes.push(`${t}: ${m.limitedBy === 'generator' ? 'the load generator saturated' : 'the machine saturated'} in most runs: its figure is a floor, not the server's limit`);
   }
   return {
-    title: `Throughput: ${num(r.clients)} kiosks, each keeping ${r.window} votes in flight (median of ${r.runs}, ${r.measureS} s each)`,
-    header: ['target', 'acked votes/s', 'p50', 'p99', 'server loop p99', 'server CPU', 'generator CPU'],
+    title: shapeTitle(r, shape.window),
+    header: ['target', 'acked votes/s', 'p50', 'p99', 'server CPU', 'server CPU per vote', 'generator CPU', 'generator CPU per vote', 'machine busy', 'limited by'],
     rows,
     notes: [
-      `pivote ÷ ceiling = ${times(r.pivoteOverCeiling)}`,
-      `pivote ÷ Mosquitto = ${times(r.pivoteOverMosquitto)} (mqtt.js clients), ${times(r.pivoteOverMosquittoLean)} (lean MQTT clients)`,
+      `pivote ÷ ceiling = ${times(shape.pivoteOverCeiling)} (votes/s); server CPU per vote, pivote ÷ ceiling = ${times(shape.usPerVotePivoteOverCeiling)}`,
+      `pivote ÷ Mosquitto = ${times(shape.pivoteOverMosquitto)} (mqtt.js clients), ${times(shape.pivoteOverMosquittoLean)} (lean MQTT clients)`,
+      ...notes,
+      `CPU in % of one core (${r.generators} generator processes together); per vote = CPU time in the measured window ÷ votes acknowledged in it`,
+      LIMIT_NOTE,
     ],
   };
 }
 
 export function latencyTable(r: LatencyResult): Table {
   const rows: string[][] = [];
-  for (const t of TARGET_NAMES) {
-    const p = pointAt(r.byTarget[t]?.median, r.headlineRate);
-    if (!p) continue;
-    rows.push([t, ms(p.latencyMs.p50), ms(p.latencyMs.p95), ms(p.latencyMs.p99), ms(p.latencyMs.max), num(p.unanswered, 0), ms(p.eventLoopDelayP99Ms), ms(p.eventLoopDelayMaxMs), `${num(p.serverCpuPct, 0)} %`, ms(p.generatorEventLoopP99Ms)]);
+  for (const rate of r.headlineRates) {
+    for (const t of TARGET_NAMES) {
+      const p = pointAt(r.byTarget[t]?.median, rate);
+      if (!p) continue;
+      rows.push([
+        num(rate), t, ms(p.latencyMs.p50), ms(p.latencyMs.p95), ms(p.latencyMs.p99), ms(p.latencyMs.max), num(p.unanswered, 0),
+        `${num(p.serverCpuPct, 0)} %`, us(p.serverUsPerVote), ms(p.eventLoopDelayP99Ms), `${num(p.generatorCpuPct, 0)} %`, limitText(p.limitedBy),
+      ]);
+    }
   }
   return {
-    title: `Ack latency at ${num(r.headlineRate)} votes/s offered by ${num(r.clients)} kiosks (median of ${r.runs} runs, ${r.measureS} s each)`,
-    header: ['target', 'p50', 'p95', 'p99', 'max', 'unanswered', 'server loop p99', 'server loop max', 'server CPU', 'generator loop p99'],
+    title: `Ack latency at a fixed offered load, ${num(r.clients)} kiosks, one vote per write (median of ${r.runs} runs, ${r.measureS} s each)`,
+    header: ['offered/s', 'target', 'p50', 'p95', 'p99', 'max', 'unanswered', 'server CPU', 'server CPU per vote', 'server loop p99', 'generator CPU', 'limited by'],
     rows,
     notes: [
-      `p99 pivote ÷ ceiling = ${times(r.p99PivoteOverCeiling)}`,
-      `p99 pivote ÷ Mosquitto = ${times(r.p99PivoteOverMosquitto)} (mqtt.js clients), ${times(r.p99PivoteOverMosquittoLean)} (lean MQTT clients)`,
+      ...r.p99Ratios.map((q) => `at ${num(q.rate)}/s: p99 pivote ÷ ceiling = ${times(q.overCeiling)}, ÷ Mosquitto = ${times(q.overMosquitto)} (mqtt.js), ${times(q.overMosquittoLean)} (lean MQTT)`),
+      'latency is from the moment each vote was due (open loop), so a stalled server cannot hide it',
+      LIMIT_NOTE,
     ],
   };
 }
@@ -47,15 +79,27 @@ export function latencyTable(r: LatencyResult): Table {
 export function sweepTable(r: LatencyResult): Table {
   const targets = TARGET_NAMES.filter((t) => r.byTarget[t]);
   const header = ['offered/s', ...targets.flatMap((t) => [`${t} p50`, `${t} p99`, `${t} acked/s`])];
-  const rows = r.rates.map((rate) => [
-    num(rate),
-    ...targets.flatMap((t) => {
-      const p = pointAt(r.byTarget[t]?.median, rate);
-      const sat = p && p.unanswered > 0 ? ' *' : '';
-      return [ms(p?.latencyMs.p50), `${ms(p?.latencyMs.p99)}${sat}`, num(p?.ackedPerS)];
-    }),
-  ]);
-  return { title: `Ack latency against offered load, ${num(r.clients)} kiosks (medians of ${r.runs} runs)`, header, rows, notes: ['* some votes due in the window were still unanswered at the end: the target could not keep up'] };
+  const rows = r.rates
+    .filter((rate) => targets.some((t) => pointAt(r.byTarget[t]?.median, rate)))
+    .map((rate) => [
+      num(rate),
+      ...targets.flatMap((t) => {
+        const p = pointAt(r.byTarget[t]?.median, rate);
+        if (!p) return ['·', '·', '·'];
+        const mark = `${p.unanswered > 0 ? ' *' : ''}${p.limitedBy !== null ? ' †' : ''}`;
+        return [ms(p.latencyMs.p50), `${ms(p.latencyMs.p99)}${mark}`, num(p.ackedPerS)];
+      }),
+    ]);
+  return {
+    title: `Ack latency against offered load, ${num(r.clients)} kiosks, window ${r.window}, one vote per write, until p99 passes ${STOP_P99_MS} ms (medians of ${r.runs} runs; ${r.measureS} s at ${r.headlineRates.map((x) => num(x)).join(' and ')}/s, ${r.sweepS} s at the others)`,
+    header,
+    rows,
+    notes: [
+      '* some votes due in the window were still unanswered at the end: the target could not keep up',
+      '† the load generator or the machine saturated at this point (see "limited by" above): the latency includes theirs',
+      `· not measured: the target's p99 had passed ${STOP_P99_MS} ms at a lower load`,
+    ],
+  };
 }
 
 export function fleetTable(r: FleetResult): Table {
@@ -102,37 +146,9 @@ export function kioskTable(r: KioskResult): Table {
   };
 }
 
-/** The issue's targets, checked against this run's medians. */
-export function checkGoals(r: Pick<BenchResults, 'throughput' | 'latency' | 'fleet' | 'kiosk'>): GoalCheck[] {
-  const goals: GoalCheck[] = [];
-  const tp = r.throughput?.byTarget.pivote?.median;
-  if (tp && r.throughput) {
-    goals.push({ goal: `throughput ≥ 20,000 durable votes/s with ${num(r.throughput.clients)} kiosks`, measured: `${num(tp.ackedPerS)} votes/s`, met: tp.ackedPerS >= 20_000 });
-    const rc = r.throughput.pivoteOverCeiling;
-    goals.push({ goal: 'throughput ≥ 0.5 × ceiling', measured: times(rc), met: rc === null ? null : rc >= 0.5 });
-  }
-  const lp = pointAt(r.latency?.byTarget.pivote?.median, r.latency?.headlineRate ?? -1);
-  if (lp && r.latency) goals.push({ goal: `ack p99 ≤ 20 ms at ${num(r.latency.headlineRate)} votes/s`, measured: ms(lp.latencyMs.p99), met: lp.latencyMs.p99 <= 20 });
-  const fp = r.fleet?.byTarget.pivote?.median;
-  if (fp && r.fleet) goals.push({ goal: `${num(r.fleet.size)} connected kiosks in ≤ 300 MB server RSS`, measured: `${num(fp.rssFleetMB, 0)} MB (${num(fp.connected, 0)} connected)`, met: fp.rssFleetMB <= 300 && fp.connected >= r.fleet.size });
-  for (const v of r.kiosk?.variants ?? []) {
-    const peak = Math.max(v.median.rssPressingMB, v.median.peakRssMB);
-    goals.push({ goal: `kiosk process ≤ 60 MB RSS (${v.label})`, measured: `${num(peak, 1)} MB peak`, met: peak <= 60 });
-  }
-  return goals;
-}
-
-export function goalsTable(goals: readonly GoalCheck[]): Table {
-  return {
-    title: 'Targets (2-core machine)',
-    header: ['target', 'measured', 'met'],
-    rows: goals.map((g) => [g.goal, g.measured, g.met === null ? '–' : g.met ? 'yes' : 'NO']),
-  };
-}
-
 export function allTables(r: BenchResults): Table[] {
   const tables: Table[] = [];
-  if (r.throughput) tables.push(throughputTable(r.throughput));
+  for (const shape of r.throughput?.shapes ?? []) tables.push(throughputTable(r.throughput!, shape));
   if (r.latency) tables.push(latencyTable(r.latency), sweepTable(r.latency));
   if (r.fleet) tables.push(fleetTable(r.fleet));
   if (r.kiosk) tables.push(kioskTable(r.kiosk));

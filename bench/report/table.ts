@@ -7,7 +7,7 @@ export interface Table {
   notes?: string[];
 }
 
-const isNumeric = (s: string): boolean => /^[-+~≈]?[\d.,]+( ?[%x×]| ms| MB| KB| s)?$/.test(s.trim());
+const isNumeric = (s: string): boolean => /^[-+~≈]?[\d.,]+( ?[%x×]| ms| µs| MB| KB| s)?( \*)?( †)?$/.test(s.trim());
 
 export function renderText(t: Table): string {
   const widths = t.header.map((h, i) => Math.max(h.length, ...t.rows.map((r) => (r[i] ?? '').length)));
@@ -38,6 +38,10 @@ export function num(v: number | null | undefined, digits?: number): string {
 
 export function ms(v: number | null | undefined): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${num(v)} ms`;
+}
+
+export function us(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${num(v)} µs`;
 }
 
 export function times(v: number | null | undefined): string {

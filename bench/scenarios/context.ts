@@ -12,6 +12,8 @@ export interface ScenarioContext {
   /** Targets to run, in order; Mosquitto only when available. */
   targets: TargetName[];
   mosquittoPath: string | null;
+  /** CPUs of the machine. */
+  nproc: number;
   log: (line: string) => void;
 }
 
@@ -39,6 +41,8 @@ export function sessionBase(ctx: ScenarioContext, target: TargetName, runLabel: 
     workDir: ctx.workDir,
     runLabel,
     window: opts.window,
+    generators: opts.generators,
+    nproc: ctx.nproc,
     cpuProf: opts.cpuProf,
     ...(opts.pivoteCli !== undefined && { pivoteCli: opts.pivoteCli }),
     mosquittoPath: ctx.mosquittoPath,

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { GeneratorHandle } from '../load/generator-handle.js';
+import { GeneratorPool } from '../load/generator-pool.js';
 import type { PhaseCommand, PhaseResult } from '../load/ipc.js';
+import { cpuSnapshot, cpuWindow, type CpuSnapshot, type CpuWindow } from '../proc/cpu.js';
 import type { ProbeStats } from '../proc/processes.js';
 import { startMosquitto } from '../targets/mosquitto.js';
 import { startCeiling, startPivote } from '../targets/node-targets.js';
@@ -9,9 +10,10 @@ import type { Fleet } from '../targets/provision.js';
 import type { Target, TargetName } from '../targets/target.js';
 
 /**
- * One run against one target: start the server process, start the load-generator process,
+ * One run against one target: start the server process, start the load-generator processes,
  * connect and authenticate every client, then run the phases one after another on the same
- * connections, sampling the server's CPU, RSS and event-loop delay around each phase.
+ * connections. CPU time (server threads, generators, the whole machine) is read at the edges of
+ * each phase's measured window; RSS and event-loop delay around each phase.
  */
 
 export interface SessionSpec {
@@ -22,10 +24,15 @@ export interface SessionSpec {
   runLabel: string;
   heartbeatMs: number;
   window: number;
+  /** Load-generator processes the clients are spread over. */
+  generators: number;
+  /** CPUs of the machine, for the "machine saturated" verdict. */
+  nproc: number;
   cpuProf: boolean;
   pivoteCli?: string;
   mosquittoPath: string | null;
-  phases: Omit<PhaseCommand, 'cmd'>[];
+  /** The phases, or a function choosing the next from those done (null: stop). */
+  phases: PhaseSpec[] | ((done: readonly PhaseSample[]) => PhaseSpec | null);
   /** Wait after the server started before reading its idle RSS, and after connecting before
    *  reading it again (lets start-up allocation settle). */
   idleMs: number;
@@ -33,10 +40,31 @@ export interface SessionSpec {
   log: (line: string) => void;
 }
 
+export type PhaseSpec = Omit<PhaseCommand, 'cmd' | 'startAtEpochMs'>;
+
 export interface PhaseSample extends PhaseResult {
+  /** CPU over the measured window (see proc/cpu.ts). */
+  cpu: CpuWindow;
   serverCpuPct: number;
+  /** Server CPU time in the window ÷ votes acknowledged in it, µs. */
+  serverUsPerVote: number | null;
+  generatorCpuPct: number;
+  generatorUsPerVote: number | null;
+  generatorProcesses: number;
+  /** What stopped the load from growing, when it was not the server: see limitedBy(). */
+  limitedBy: Limit | null;
   serverRssBytes: number;
   eventLoopDelayMs: ProbeStats['eventLoopDelayMs'] | null;
+}
+
+export type Limit = 'generator' | 'machine';
+
+/** A busiest generator process near a full core, or every core of the machine busy (the
+ *  generator, the server and anything else that ran): the figure is not the server's limit. */
+export function limitedBy(cpu: CpuWindow, nproc: number): Limit | null {
+  if (cpu.generatorMaxPct >= 90) return 'generator';
+  if (cpu.machineBusyPct >= 0.9 * nproc * 100) return 'machine';
+  return null;
 }
 
 export interface SessionResult {
@@ -66,11 +94,11 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   else if (spec.mosquittoPath !== null) target = await startMosquitto(start, spec.mosquittoPath, spec.window);
   else throw new Error('mosquitto is not available');
 
-  let generator: GeneratorHandle | undefined;
+  let generator: GeneratorPool | undefined;
   try {
     await sleep(spec.idleMs);
     const serverRssIdleBytes = target.rssBytes();
-    generator = GeneratorHandle.start(spec.clients + SLACK_FDS);
+    generator = GeneratorPool.start(spec.generators, spec.clients, SLACK_FDS);
     const connected = await generator.connect({
       protocol: target.protocol,
       host: '127.0.0.1',
@@ -89,14 +117,31 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     const serverRssConnectedBytes = target.rssBytes();
 
     const phases: PhaseSample[] = [];
-    for (const p of spec.phases) {
+    const next = typeof spec.phases === 'function' ? spec.phases : (done: readonly PhaseSample[]) => (spec.phases as PhaseSpec[])[done.length] ?? null;
+    for (let chosen = next(phases); chosen !== null; chosen = next(phases)) {
+      const p = chosen;
       await target.probe(); // starts the event-loop histogram afresh
-      const cpu0 = target.cpuMs();
-      const t0 = performance.now();
-      const result = await generator.phase(p);
-      const cpuPct = ((target.cpuMs() - cpu0) / (performance.now() - t0)) * 100;
+      const startAtEpochMs = performance.timeOrigin + performance.now() + 300;
+      const pids = generator.pids;
+      const edge = (afterMs: number): Promise<CpuSnapshot> =>
+        new Promise((resolve) => setTimeout(() => resolve(cpuSnapshot(target.pid, pids)), startAtEpochMs + afterMs - (performance.timeOrigin + performance.now())));
+      const [result, before, after] = await Promise.all([generator.phase(p, startAtEpochMs), edge(p.warmupMs), edge(p.warmupMs + p.measureMs)]);
       const probe = await target.probe();
-      phases.push({ ...result, serverCpuPct: cpuPct, serverRssBytes: target.rssBytes(), eventLoopDelayMs: probe?.eventLoopDelayMs ?? null });
+      const cpu = cpuWindow(before, after);
+      const windowMs = after.atMs - before.atMs;
+      const perVote = (pct: number): number | null => (result.acked > 0 ? ((pct / 100) * windowMs * 1000) / result.acked : null);
+      phases.push({
+        ...result,
+        cpu,
+        serverCpuPct: cpu.serverPct,
+        serverUsPerVote: perVote(cpu.serverPct),
+        generatorCpuPct: cpu.generatorPct,
+        generatorUsPerVote: perVote(cpu.generatorPct),
+        generatorProcesses: generator.size,
+        limitedBy: limitedBy(cpu, spec.nproc),
+        serverRssBytes: target.rssBytes(),
+        eventLoopDelayMs: probe?.eventLoopDelayMs ?? null,
+      });
     }
     return {
       target: spec.target,

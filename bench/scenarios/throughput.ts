@@ -1,14 +1,28 @@
 import { medianOf, ratio, type LatencySummary } from '../stats.js';
 import type { TargetName } from '../targets/target.js';
 import { interleaved, mediansByTarget, sessionBase, type ScenarioContext } from './context.js';
-import { runSession } from './session.js';
+import { runSession, type Limit } from './session.js';
 
-/** Every kiosk keeps its window full; acknowledged votes per second over the measured window. */
+/**
+ * Saturating load: every kiosk keeps `window` votes unanswered and sends the next as soon as
+ * one is answered. Window 1 is the fleet's real shape (a kiosk has one voter, who presses and
+ * waits); a large window measures what the server does when every kiosk floods it.
+ */
 export interface ThroughputSample {
   ackedPerS: number;
   latencyMs: LatencySummary;
   serverCpuPct: number;
+  /** Server CPU time ÷ acknowledged votes in the measured window. */
+  serverUsPerVote: number | null;
+  /** The server's event-loop thread, and its other threads (the store's, V8's helpers). */
+  serverMainCpuPct: number;
+  serverOtherCpuPct: number;
   generatorCpuPct: number;
+  generatorUsPerVote: number | null;
+  /** Every process on the machine, % of one core. */
+  machineBusyPct: number;
+  /** Set when the generator, or the machine as a whole, ran out of CPU (not the server). */
+  limitedBy: Limit | null;
   /** The server's event-loop delay p99 over the phase (Node targets). */
   eventLoopDelayP99Ms: number | null;
   generatorEventLoopP99Ms: number;
@@ -17,55 +31,83 @@ export interface ThroughputSample {
   connected: number;
 }
 
-export interface ThroughputResult {
-  clients: number;
+export interface ThroughputShape {
   window: number;
-  measureS: number;
-  runs: number;
   byTarget: Partial<Record<TargetName, { runs: ThroughputSample[]; median: ThroughputSample }>>;
   /** Ratios of medians. */
   pivoteOverCeiling: number | null;
   /** Against Mosquitto with mqtt.js clients, and with the lean MQTT client. */
   pivoteOverMosquitto: number | null;
   pivoteOverMosquittoLean: number | null;
+  /** Server µs per vote, pivote ÷ ceiling: how much more work a stored vote is than an answered one. */
+  usPerVotePivoteOverCeiling: number | null;
+}
+
+export interface ThroughputResult {
+  clients: number;
+  measureS: number;
+  runs: number;
+  generators: number;
+  /** One per window, in the order measured (window 1 first). */
+  shapes: ThroughputShape[];
+}
+
+/** How many runs hit a limit other than the server's, as the report says it. */
+export function limitNote(runs: readonly ThroughputSample[]): Limit | null {
+  const hits = runs.map((r) => r.limitedBy).filter((l): l is Limit => l !== null);
+  if (hits.length * 2 <= runs.length) return null;
+  return hits.includes('generator') ? 'generator' : 'machine';
 }
 
 export async function runThroughput(ctx: ScenarioContext): Promise<ThroughputResult> {
   const { opts } = ctx;
-  ctx.log(`throughput: ${opts.clients} kiosks, window ${opts.window}, ${opts.durationS} s measured`);
-  const samples = await interleaved(ctx, opts.runs, async (target, run) => {
-    const r = await runSession({
-      ...sessionBase(ctx, target, `throughput-${target}-${run}`),
-      clients: opts.clients,
-      heartbeatMs: 15_000,
-      settleMs: opts.quick ? 100 : 500,
-      phases: [{ mode: 'closed', voters: opts.clients, warmupMs: opts.warmupS * 1000, measureMs: opts.durationS * 1000, drainMs: 30_000 }],
+  const shapes: ThroughputShape[] = [];
+  for (const window of opts.windows) {
+    ctx.log(`throughput: ${opts.clients} kiosks, window ${window}, ${opts.durationS} s measured, ${opts.generators} generator processes`);
+    const samples = await interleaved(ctx, opts.runs, async (target, run) => {
+      const r = await runSession({
+        ...sessionBase(ctx, target, `throughput-w${window}-${target}-${run}`),
+        window,
+        clients: opts.clients,
+        heartbeatMs: 15_000,
+        settleMs: opts.quick ? 100 : 500,
+        phases: [{ mode: 'closed', voters: opts.clients, warmupMs: opts.warmupS * 1000, measureMs: opts.durationS * 1000, drainMs: 30_000 }],
+      });
+      const p = r.phases[0]!;
+      const s: ThroughputSample = {
+        ackedPerS: p.ackedPerS,
+        latencyMs: p.latencyMs,
+        serverCpuPct: p.serverCpuPct,
+        serverUsPerVote: p.serverUsPerVote,
+        serverMainCpuPct: p.cpu.serverMainPct,
+        serverOtherCpuPct: p.cpu.serverOtherPct,
+        generatorCpuPct: p.generatorCpuPct,
+        generatorUsPerVote: p.generatorUsPerVote,
+        machineBusyPct: p.cpu.machineBusyPct,
+        limitedBy: p.limitedBy,
+        eventLoopDelayP99Ms: p.eventLoopDelayMs?.p99 ?? null,
+        generatorEventLoopP99Ms: p.generatorEventLoopP99Ms,
+        rejected: p.rejected,
+        dropped: p.dropped,
+        connected: r.connected,
+      };
+      ctx.log(
+        `    ${Math.round(s.ackedPerS).toLocaleString('en-US')} acks/s, server CPU ${s.serverCpuPct.toFixed(0)} % (${s.serverUsPerVote?.toFixed(1) ?? '–'} µs/vote), ` +
+          `generator CPU ${s.generatorCpuPct.toFixed(0)} % (busiest process ${p.cpu.generatorMaxPct.toFixed(0)} %), machine ${s.machineBusyPct.toFixed(0)} %${s.limitedBy ? `, LIMITED BY THE ${s.limitedBy.toUpperCase()}` : ''}`,
+      );
+      return s;
     });
-    const p = r.phases[0]!;
-    const s: ThroughputSample = {
-      ackedPerS: p.ackedPerS,
-      latencyMs: p.latencyMs,
-      serverCpuPct: p.serverCpuPct,
-      generatorCpuPct: p.generatorCpuPct,
-      eventLoopDelayP99Ms: p.eventLoopDelayMs?.p99 ?? null,
-      generatorEventLoopP99Ms: p.generatorEventLoopP99Ms,
-      rejected: p.rejected,
-      dropped: p.dropped,
-      connected: r.connected,
-    };
-    ctx.log(`    ${Math.round(s.ackedPerS).toLocaleString('en-US')} acks/s, server CPU ${s.serverCpuPct.toFixed(0)} %, generator CPU ${s.generatorCpuPct.toFixed(0)} %`);
-    return s;
-  });
-  const byTarget: ThroughputResult['byTarget'] = mediansByTarget(samples, medianOf);
-  const med = (t: TargetName): number | undefined => byTarget[t]?.median.ackedPerS;
-  return {
-    clients: opts.clients,
-    window: opts.window,
-    measureS: opts.durationS,
-    runs: opts.runs,
-    byTarget,
-    pivoteOverCeiling: ratio(med('pivote'), med('ceiling')),
-    pivoteOverMosquitto: ratio(med('pivote'), med('mosquitto')),
-    pivoteOverMosquittoLean: ratio(med('pivote'), med('mosquitto-lean')),
-  };
+    const byTarget: ThroughputShape['byTarget'] = mediansByTarget(samples, (runs) => ({ ...medianOf(runs), limitedBy: limitNote(runs) }));
+    const med = (t: TargetName): number | undefined => byTarget[t]?.median.ackedPerS;
+    const us = (t: TargetName): number | null | undefined => byTarget[t]?.median.serverUsPerVote;
+    shapes.push({
+      window,
+      byTarget,
+      pivoteOverCeiling: ratio(med('pivote'), med('ceiling')),
+      pivoteOverMosquitto: ratio(med('pivote'), med('mosquitto')),
+      pivoteOverMosquittoLean: ratio(med('pivote'), med('mosquitto-lean')),
+      usPerVotePivoteOverCeiling: ratio(us('pivote'), us('ceiling')),
+    });
+  }
+  return { clients: opts.clients, measureS: opts.durationS, runs: opts.runs, generators: opts.generators, shapes };
 }

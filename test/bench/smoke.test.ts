@@ -16,11 +16,15 @@ interface Results {
   schema: number;
   quick: boolean;
   command: string;
-  machine: { nproc: number; cpuModel: string; node: string; fsyncMs: { count: number } };
+  machine: { nproc: number; cpuModel: string; node: string; fsyncMs: { count: number }; calibration: { before: number; after: number } };
   throughput: {
     clients: number;
-    byTarget: Record<string, { runs: { ackedPerS: number; connected: number; rejected: number }[]; median: { ackedPerS: number; latencyMs: { count: number; p99: number } } }>;
-    pivoteOverCeiling: number | null;
+    generators: number;
+    shapes: {
+      window: number;
+      byTarget: Record<string, { runs: { ackedPerS: number; connected: number; rejected: number; serverUsPerVote: number | null }[]; median: { ackedPerS: number; latencyMs: { count: number; p99: number } } }>;
+      pivoteOverCeiling: number | null;
+    }[];
   };
   goals: { goal: string; measured: string; met: boolean | null }[];
 }
@@ -44,7 +48,7 @@ describe('npm run bench (smoke)', () => {
 
   it('acks votes from a real pivote server and the ceiling, and writes a results file of the documented shape', async () => {
     dir = mkdtempSync(join(tmpdir(), 'pivote-bench-smoke-'));
-    const args = [MAIN, '--quick', '--scenario', 'throughput', '--targets', 'pivote,ceiling', '--clients', '5', '--duration', '1', '--results-dir', join(dir, 'results'), '--work-dir', join(dir, 'work')];
+    const args = [MAIN, '--quick', '--scenario', 'throughput', '--targets', 'pivote,ceiling', '--clients', '5', '--windows', '1,4', '--generators', '2', '--duration', '1', '--results-dir', join(dir, 'results'), '--work-dir', join(dir, 'work')];
     const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     let stdout = '';
@@ -54,29 +58,37 @@ describe('npm run bench (smoke)', () => {
     const code = await new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
     expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
 
-    expect(stdout).toContain('Throughput: 5 kiosks');
     const files = readdirSync(join(dir, 'results'));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/);
     const r = JSON.parse(readFileSync(join(dir, 'results', files[0]!), 'utf8')) as Results;
 
-    expect(r.schema).toBe(1);
+    expect(r.schema).toBe(2);
     expect(r.quick).toBe(true);
     expect(r.command).toContain('--scenario throughput');
     expect(r.machine.nproc).toBeGreaterThan(0);
     expect(r.machine.fsyncMs.count).toBeGreaterThan(0);
+    expect(r.machine.calibration.before).toBeGreaterThan(0);
+    expect(r.machine.calibration.after).toBeGreaterThan(0);
     expect(r.throughput.clients).toBe(5);
-    expect(Object.keys(r.throughput.byTarget).sort()).toEqual(['ceiling', 'pivote']);
-    for (const target of ['pivote', 'ceiling']) {
-      const t = r.throughput.byTarget[target]!;
-      expect(t.runs).toHaveLength(1);
-      expect(t.runs[0]!.connected).toBe(5);
-      expect(t.runs[0]!.rejected).toBe(0);
-      expect(t.median.ackedPerS).toBeGreaterThan(0);
-      expect(t.median.latencyMs.count).toBeGreaterThan(0);
+    expect(r.throughput.generators).toBe(2);
+    expect(r.throughput.shapes.map((s) => s.window)).toEqual([1, 4]);
+    for (const shape of r.throughput.shapes) {
+      expect(Object.keys(shape.byTarget).sort()).toEqual(['ceiling', 'pivote']);
+      for (const target of ['pivote', 'ceiling']) {
+        const t = shape.byTarget[target]!;
+        expect(t.runs).toHaveLength(1);
+        // Both generator processes connected their share.
+        expect(t.runs[0]!.connected).toBe(5);
+        expect(t.runs[0]!.rejected).toBe(0);
+        expect(t.runs[0]!.serverUsPerVote).toBeGreaterThan(0);
+        expect(t.median.ackedPerS).toBeGreaterThan(0);
+        expect(t.median.latencyMs.count).toBeGreaterThan(0);
+      }
+      expect(shape.pivoteOverCeiling).toBeGreaterThan(0);
     }
-    expect(r.throughput.pivoteOverCeiling).toBeGreaterThan(0);
-    expect(r.goals.map((g) => g.goal)).toEqual(['throughput ≥ 20,000 durable votes/s with 5 kiosks', 'throughput ≥ 0.5 × ceiling']);
+    expect(r.goals.map((g) => g.goal)).toEqual(['window 1: server CPU per acknowledged vote ≤ 30 µs', 'window 1, 5 kiosks: votes/s ≥ 0.8 × the ceiling']);
+    expect(stdout).toContain('Window 1 (the fleet');
     // The scratch directory (databases) is removed unless --keep-work.
     expect(readdirSync(join(dir, 'work'))).toEqual([]);
   }, 60_000);
