@@ -37,6 +37,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   /** Bench this build of the pivote CLI instead (before/after comparisons). */
   pivoteCli: string | undefined;
+  /** Another build run as the target `baseline`, interleaved with pivote (A/B gains). */
+  baselineCli: string | undefined;
   installMosquitto: boolean;
   keepWork: boolean;
   workDir: string | undefined;
@@ -54,6 +56,17 @@ const int = (name: string) => (v: string): number => {
 function oneOf<T extends string>(name: string, allowed: readonly T[], values: string[]): T[] {
   for (const v of values) if (!(allowed as readonly string[]).includes(v)) throw new Error(`${name}: unknown ${JSON.stringify(v)}; choose from ${allowed.join(', ')}`);
   return values as T[];
+}
+
+/** `baseline` runs right after pivote when a baseline build is given, and never without one. */
+function withBaseline(targets: TargetName[], baselineCli: string | undefined): TargetName[] {
+  const rest = targets.filter((t) => t !== 'baseline');
+  if (baselineCli === undefined) {
+    if (targets.includes('baseline')) throw new Error('--targets baseline needs --baseline-cli <path>');
+    return rest;
+  }
+  const at = rest.indexOf('pivote') + 1;
+  return [...rest.slice(0, at), 'baseline', ...rest.slice(at)];
 }
 
 /** Parses `npm run bench -- …` arguments. `--quick` shrinks everything to a few seconds. */
@@ -80,6 +93,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     .option('--write-docs', 'also rewrite the generated part of docs/PERFORMANCE.md and its SVG plot')
     .option('--cpu-prof', 'write V8 CPU profiles of the Node servers (kept with --keep-work)')
     .option('--pivote-cli <path>', 'bench another build of the CLI, e.g. an older dist/cli/main.js, for before/after figures')
+    .option('--baseline-cli <path>', 'also bench this build as the target "baseline", interleaved with pivote run by run (A/B gains; adds it to the targets)')
     .option('--no-install', 'do not apt-get install mosquitto when it is missing')
     .option('--keep-work', 'keep the scratch directory (databases, configs, profiles)')
     .option('--docs-from <results.json>', 'run nothing: rewrite the generated part of docs/PERFORMANCE.md from a results file')
@@ -91,14 +105,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     scenario?: string[]; targets?: string[]; quick?: boolean; runs?: number; clients?: number; fleetSize?: number; fleetVoters?: number;
     fleetRate?: number; fleetHeartbeatMs?: number; window?: number; windows?: number[]; generators?: number; duration?: number; rates?: number[];
     headlineRates?: number[]; kioskPresses?: number;
-    resultsDir: string; writeDocs?: boolean; cpuProf?: boolean; pivoteCli?: string; install: boolean; keepWork?: boolean; workDir?: string; docsFrom?: string;
+    resultsDir: string; writeDocs?: boolean; cpuProf?: boolean; pivoteCli?: string; baselineCli?: string; install: boolean; keepWork?: boolean; workDir?: string; docsFrom?: string;
   }>();
   const quick = o.quick === true;
   const rates = o.rates ?? (quick ? [200, 1_000] : [1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000, 60_000, 80_000, 120_000, 160_000]);
   const headlineRates = o.headlineRates ?? (quick ? [200] : [1_000, 10_000]);
   return {
     scenarios: oneOf('--scenario', SCENARIOS, o.scenario ?? [...SCENARIOS]),
-    targets: oneOf('--targets', TARGET_NAMES, o.targets ?? [...TARGET_NAMES]),
+    targets: withBaseline(oneOf('--targets', TARGET_NAMES, o.targets ?? TARGET_NAMES.filter((t) => t !== 'baseline')), o.baselineCli),
     quick,
     runs: o.runs ?? (quick ? 1 : 3),
     clients: o.clients ?? (quick ? 50 : 1_000),
@@ -118,6 +132,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     writeDocs: o.writeDocs === true,
     cpuProf: o.cpuProf === true,
     pivoteCli: o.pivoteCli === undefined ? undefined : resolve(o.pivoteCli),
+    baselineCli: o.baselineCli === undefined ? undefined : resolve(o.baselineCli),
     installMosquitto: o.install,
     keepWork: o.keepWork === true,
     workDir: o.workDir,

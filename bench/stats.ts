@@ -75,6 +75,18 @@ export function ratio(a: number | null | undefined, b: number | null | undefined
   return a / b;
 }
 
+/** The median of a[i] / b[i] over runs made one after the other: drift of the machine between
+ *  pairs cancels out, which a ratio of medians does not do. Null without both sides. */
+export function pairedRatio<S>(a: readonly S[] | undefined, b: readonly S[] | undefined, value: (s: S) => number | null | undefined): number | null {
+  if (!a || !b) return null;
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const r = ratio(value(a[i]!), value(b[i]!));
+    if (r !== null) ratios.push(r);
+  }
+  return ratios.length === 0 ? null : median(ratios);
+}
+
 /** Append-only sample store without per-sample allocation (grows by doubling). */
 export class LatencyRecorder {
   private buf = new Float64Array(4096);

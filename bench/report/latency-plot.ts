@@ -2,7 +2,7 @@ import { STOP_P99_MS, type LatencyResult } from '../scenarios/latency.js';
 import { TARGET_NAMES, type TargetName } from '../targets/target.js';
 import { linePlotSvg, type PlotSeries } from './svg.js';
 
-const COLORS: Record<TargetName, string> = { pivote: '#1f5fbf', ceiling: '#2a9d3a', mosquitto: '#e07b00', 'mosquitto-lean': '#9b59b6' };
+const COLORS: Record<TargetName, string> = { pivote: '#1f5fbf', baseline: '#7f8c8d', ceiling: '#2a9d3a', mosquitto: '#e07b00', 'mosquitto-lean': '#9b59b6' };
 
 const kilo = (v: number): string => (v >= 1000 ? `${v / 1000}k` : String(v));
 const msLabel = (v: number): string => `${v} ms`;

@@ -45,6 +45,7 @@ export function throughputTable(r: ThroughputResult, shape: ThroughputShape): Ta
     notes: [
       `pivote ÷ ceiling = ${times(shape.pivoteOverCeiling)} (votes/s); server CPU per vote, pivote ÷ ceiling = ${times(shape.usPerVotePivoteOverCeiling)}`,
       `pivote ÷ Mosquitto = ${times(shape.pivoteOverMosquitto)} (mqtt.js clients), ${times(shape.pivoteOverMosquittoLean)} (lean MQTT clients)`,
+      ...(shape.pivoteOverBaseline === null ? [] : [`A/B: pivote ÷ baseline = ${times(shape.pivoteOverBaseline)} (votes/s), ${times(shape.usPerVotePivoteOverBaseline)} (server CPU per vote)`]),
       ...notes,
       `CPU in % of one core (${r.generators} generator processes together); per vote = CPU time in the measured window ÷ votes acknowledged in it`,
       LIMIT_NOTE,
@@ -69,7 +70,11 @@ export function latencyTable(r: LatencyResult): Table {
     header: ['offered/s', 'target', 'p50', 'p95', 'p99', 'max', 'unanswered', 'server CPU', 'server CPU per vote', 'server loop p99', 'generator CPU', 'limited by'],
     rows,
     notes: [
-      ...r.p99Ratios.map((q) => `at ${num(q.rate)}/s: p99 pivote ÷ ceiling = ${times(q.overCeiling)}, ÷ Mosquitto = ${times(q.overMosquitto)} (mqtt.js), ${times(q.overMosquittoLean)} (lean MQTT)`),
+      ...r.p99Ratios.map(
+        (q) =>
+          `at ${num(q.rate)}/s: p99 pivote ÷ ceiling = ${times(q.overCeiling)}, ÷ Mosquitto = ${times(q.overMosquitto)} (mqtt.js), ${times(q.overMosquittoLean)} (lean MQTT)` +
+          (q.overBaseline === null ? '' : `; A/B: p99 pivote ÷ baseline = ${times(q.overBaseline)}`),
+      ),
       'latency is from the moment each vote was due (open loop), so a stalled server cannot hide it',
       LIMIT_NOTE,
     ],

@@ -45,6 +45,7 @@ export function sessionBase(ctx: ScenarioContext, target: TargetName, runLabel: 
     nproc: ctx.nproc,
     cpuProf: opts.cpuProf,
     ...(opts.pivoteCli !== undefined && { pivoteCli: opts.pivoteCli }),
+    ...(opts.baselineCli !== undefined && { baselineCli: opts.baselineCli }),
     mosquittoPath: ctx.mosquittoPath,
     idleMs: opts.quick ? 200 : 1_000,
     log: ctx.log,

@@ -1,4 +1,4 @@
-import { medianOf, ratio, type LatencySummary } from '../stats.js';
+import { medianOf, pairedRatio, ratio, type LatencySummary } from '../stats.js';
 import type { TargetName } from '../targets/target.js';
 import { interleaved, sessionBase, type ScenarioContext } from './context.js';
 import { runSession, type Limit, type PhaseSample } from './session.js';
@@ -43,7 +43,7 @@ export interface LatencyResult {
   /** Per target: every run's sweep, and the median sweep (one point per rate measured). */
   byTarget: Partial<Record<TargetName, { runs: LatencyPoint[][]; median: LatencyPoint[] }>>;
   /** p99 at each headline rate, pivote over the others (lower is better for pivote when < 1). */
-  p99Ratios: { rate: number; overCeiling: number | null; overMosquitto: number | null; overMosquittoLean: number | null }[];
+  p99Ratios: { rate: number; overCeiling: number | null; overMosquitto: number | null; overMosquittoLean: number | null; overBaseline: number | null }[];
 }
 
 export function pointAt(points: readonly LatencyPoint[] | undefined, rate: number): LatencyPoint | undefined {
@@ -128,6 +128,7 @@ export async function runLatency(ctx: ScenarioContext): Promise<LatencyResult> {
       overCeiling: ratio(p99('pivote', rate), p99('ceiling', rate)),
       overMosquitto: ratio(p99('pivote', rate), p99('mosquitto', rate)),
       overMosquittoLean: ratio(p99('pivote', rate), p99('mosquitto-lean', rate)),
+      overBaseline: pairedRatio(samples.get('pivote'), samples.get('baseline'), (points) => pointAt(points, rate)?.latencyMs.p99),
     })),
   };
 }

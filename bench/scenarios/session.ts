@@ -30,6 +30,7 @@ export interface SessionSpec {
   nproc: number;
   cpuProf: boolean;
   pivoteCli?: string;
+  baselineCli?: string;
   mosquittoPath: string | null;
   /** The phases, or a function choosing the next from those done (null: stop). */
   phases: PhaseSpec[] | ((done: readonly PhaseSample[]) => PhaseSpec | null);
@@ -89,6 +90,10 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   const start = { runDir, heartbeatMs: spec.heartbeatMs, needFds: spec.clients + SLACK_FDS, cpuProf: spec.cpuProf, ...(spec.pivoteCli !== undefined && { pivoteCli: spec.pivoteCli }) };
   let target: Target;
   if (spec.target === 'pivote') target = await startPivote(start, spec.fleet);
+  else if (spec.target === 'baseline') {
+    if (spec.baselineCli === undefined) throw new Error('the baseline target needs --baseline-cli');
+    target = await startPivote({ ...start, pivoteCli: spec.baselineCli }, spec.fleet, 'baseline');
+  }
   else if (spec.target === 'ceiling') target = await startCeiling(start);
   else if (spec.mosquittoPath !== null && spec.target === 'mosquitto-lean') target = await startMosquitto(start, spec.mosquittoPath, spec.window, 'mosquitto-lean', 'mqtt-lean');
   else if (spec.mosquittoPath !== null) target = await startMosquitto(start, spec.mosquittoPath, spec.window);

@@ -1,4 +1,4 @@
-import { medianOf, ratio, type LatencySummary } from '../stats.js';
+import { medianOf, pairedRatio, ratio, type LatencySummary } from '../stats.js';
 import type { TargetName } from '../targets/target.js';
 import { interleaved, mediansByTarget, sessionBase, type ScenarioContext } from './context.js';
 import { runSession, type Limit } from './session.js';
@@ -41,6 +41,10 @@ export interface ThroughputShape {
   pivoteOverMosquittoLean: number | null;
   /** Server µs per vote, pivote ÷ ceiling: how much more work a stored vote is than an answered one. */
   usPerVotePivoteOverCeiling: number | null;
+  /** A/B against another build (--baseline-cli): votes/s and server µs per vote, pivote ÷
+   *  baseline, the median of the ratios of runs made one after the other (pair by pair). */
+  pivoteOverBaseline: number | null;
+  usPerVotePivoteOverBaseline: number | null;
 }
 
 export interface ThroughputResult {
@@ -107,6 +111,8 @@ export async function runThroughput(ctx: ScenarioContext): Promise<ThroughputRes
       pivoteOverMosquitto: ratio(med('pivote'), med('mosquitto')),
       pivoteOverMosquittoLean: ratio(med('pivote'), med('mosquitto-lean')),
       usPerVotePivoteOverCeiling: ratio(us('pivote'), us('ceiling')),
+      pivoteOverBaseline: pairedRatio(samples.get('pivote'), samples.get('baseline'), (s) => s.ackedPerS),
+      usPerVotePivoteOverBaseline: pairedRatio(samples.get('pivote'), samples.get('baseline'), (s) => s.serverUsPerVote),
     });
   }
   return { clients: opts.clients, measureS: opts.durationS, runs: opts.runs, generators: opts.generators, shapes };

@@ -20,8 +20,9 @@ function nodeArgs(start: TargetStart): string[] {
   return args;
 }
 
-/** `pivote server` exactly as an organiser runs it (info logs, JSON on stdout), on a fresh copy of the fleet db. */
-export async function startPivote(start: TargetStart, fleet: Fleet): Promise<Target> {
+/** `pivote server` exactly as an organiser runs it (info logs, JSON on stdout), on a fresh copy of
+ *  the fleet db; `baseline` is the same from another build (start.pivoteCli). */
+export async function startPivote(start: TargetStart, fleet: Fleet, name: 'pivote' | 'baseline' = 'pivote'): Promise<Target> {
   const db = copyFleetDb(fleet, join(start.runDir, 'pivote.db'));
   const probeFile = join(start.runDir, 'pivote-stats.json');
   const child = spawnProcess({
@@ -31,7 +32,7 @@ export async function startPivote(start: TargetStart, fleet: Fleet): Promise<Tar
     needFds: start.needFds,
   });
   const port = await waitForJsonLine(child, (l) => (l.msg === 'listening for kiosks' ? Number(l.port) : undefined), 20_000, 'pivote server');
-  return processTarget('pivote', 'pivote', child, port, probeFile);
+  return processTarget(name, 'pivote', child, port, probeFile);
 }
 
 export async function startCeiling(start: TargetStart): Promise<Target> {

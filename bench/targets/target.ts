@@ -2,10 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import type { WireProtocol } from '../load/ipc.js';
 import { askProbe, readCpuMs, readRssBytes, stopProcess, type ProbeStats } from '../proc/processes.js';
 
-/** mosquitto: Mosquitto with mqtt.js clients; mosquitto-lean: the same broker, lean MQTT clients. */
-export type TargetName = 'pivote' | 'ceiling' | 'mosquitto' | 'mosquitto-lean';
+/** mosquitto: Mosquitto with mqtt.js clients; mosquitto-lean: the same broker, lean MQTT clients;
+ *  baseline: another build of pivote (--baseline-cli), interleaved with this one for A/B gains. */
+export type TargetName = 'pivote' | 'baseline' | 'ceiling' | 'mosquitto' | 'mosquitto-lean';
 
-export const TARGET_NAMES: readonly TargetName[] = ['pivote', 'ceiling', 'mosquitto', 'mosquitto-lean'];
+export const TARGET_NAMES: readonly TargetName[] = ['pivote', 'baseline', 'ceiling', 'mosquitto', 'mosquitto-lean'];
 
 /** A server under test, running as its own process on 127.0.0.1. */
 export interface Target {
