@@ -15,6 +15,9 @@ import { median } from './stats.js';
  *   no-fk           foreign keys off (the server checks kiosk and poll before inserting)
  *   no-burst-index  no votes_kiosk_pressed index and no in-SQL check (it would move to memory)
  *   minimal         both: the least an exactly-once, tallied vote table can write
+ *   pressed-index   no-burst-index, plus an index on (pressed_at, kiosk_id): votes arrive
+ *                   roughly in press order, so it grows at its end, one page per commit; it is
+ *                   what loads recent presses at start and answers late votes (votes_pressed)
  *
  *   node dist/bench/bench/store-schema-variants.js [run] [repeats] [dir]
  *
@@ -26,8 +29,9 @@ const VARIANTS = {
   'no-fk': { foreignKeys: false, burstIndex: true },
   'no-burst-index': { foreignKeys: true, burstIndex: false },
   minimal: { foreignKeys: false, burstIndex: false },
+  'pressed-index': { foreignKeys: true, burstIndex: false, pressedIndex: true },
 } as const;
-type Variant = (typeof VARIANTS)[keyof typeof VARIANTS];
+type Variant = { foreignKeys: boolean; burstIndex: boolean; pressedIndex?: boolean };
 
 const KIOSKS = 1_000;
 const BATCH = 1_000;
@@ -48,13 +52,14 @@ function openVariant(path: string, v: Variant): Database.Database {
       received_at INTEGER NOT NULL, clock_unknown INTEGER NOT NULL CHECK (clock_unknown IN (0, 1)),
       flagged INTEGER NOT NULL CHECK (flagged IN (0, 1)), PRIMARY KEY (kiosk_id, vote_id));
     ${v.burstIndex ? 'CREATE INDEX votes_kiosk_pressed ON votes (kiosk_id, pressed_at);' : ''}
+    ${v.pressedIndex === true ? 'CREATE INDEX votes_pressed ON votes (pressed_at, kiosk_id);' : ''}
     CREATE INDEX votes_poll ON votes (poll_id, button, flagged);`);
   db.pragma(`foreign_keys = ${v.foreignKeys ? 'ON' : 'OFF'}`);
   return db;
 }
 
-/** Votes/s committed for one variant on a fresh file. */
-function measure(dir: string, v: Variant, run: number): number {
+/** Votes/s committed, and CPU µs per vote (user + system), for one variant on a fresh file. */
+function measure(dir: string, v: Variant, run: number): { perS: number; cpuUs: number } {
   const db = openVariant(join(dir, `v${Math.random().toString(36).slice(2)}.db`), v);
   try {
     const addKiosk = db.prepare('INSERT INTO kiosks VALUES (?, ?)');
@@ -75,8 +80,10 @@ function measure(dir: string, v: Variant, run: number): number {
       }
     });
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let first = 0; first < TOTAL; first += BATCH) commit(first);
-    return TOTAL / ((performance.now() - t0) / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    return { perS: TOTAL / ((performance.now() - t0) / 1000), cpuUs: (cpu.user + cpu.system) / TOTAL };
   } finally {
     db.close();
   }
@@ -87,16 +94,20 @@ function main(): void {
   const repeats = Number(process.argv[3] ?? 3);
   const dir = mkdtempSync(join(process.argv[4] ?? os.tmpdir(), 'pivote-store-variants-'));
   try {
-    const rates = new Map<string, number[]>(Object.keys(VARIANTS).map((k) => [k, []]));
+    const rates = new Map<string, { perS: number; cpuUs: number }[]>(Object.keys(VARIANTS).map((k) => [k, []]));
     // Interleaved, so a noisy neighbour spreads over every variant instead of one.
     for (let r = 0; r < repeats; r++) {
       for (const [name, v] of Object.entries(VARIANTS)) rates.get(name)!.push(measure(dir, v, run));
     }
-    const base = median(rates.get('as-shipped')!);
+    const base = median(rates.get('as-shipped')!.map((m) => m.perS));
+    const baseCpu = median(rates.get('as-shipped')!.map((m) => m.cpuUs));
     process.stdout.write(`${KIOSKS} kiosks, batches of ${BATCH}, runs of ${run} per kiosk, median of ${repeats}:\n`);
     for (const [name, r] of rates) {
-      const m = median(r);
-      process.stdout.write(`  ${name.padEnd(15)} ${Math.round(m).toLocaleString('en-US').padStart(8)} votes/s  ${(m / base).toFixed(2)} ×\n`);
+      const m = median(r.map((x) => x.perS));
+      const cpu = median(r.map((x) => x.cpuUs));
+      process.stdout.write(
+        `  ${name.padEnd(15)} ${Math.round(m).toLocaleString('en-US').padStart(8)} votes/s  ${(m / base).toFixed(2)} ×   CPU ${cpu.toFixed(1).padStart(5)} µs/vote  ${(cpu / baseCpu).toFixed(2)} ×\n`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -23,7 +23,7 @@ function nodeArgs(start: TargetStart): string[] {
 /** `pivote server` exactly as an organiser runs it (info logs, JSON on stdout), on a fresh copy of
  *  the fleet db; `baseline` is the same from another build (start.pivoteCli). */
 export async function startPivote(start: TargetStart, fleet: Fleet, name: 'pivote' | 'baseline' = 'pivote'): Promise<Target> {
-  const db = copyFleetDb(fleet, join(start.runDir, 'pivote.db'));
+  const db = copyFleetDb(fleet, join(start.runDir, 'pivote.db'), name === 'baseline');
   const probeFile = join(start.runDir, 'pivote-stats.json');
   const child = spawnProcess({
     command: process.execPath,

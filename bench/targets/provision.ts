@@ -1,7 +1,9 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { newSecret } from '../../src/protocol/auth.js';
 import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { NewKiosk } from '../../src/store/types.js';
 import type { KioskCredentials } from '../load/ipc.js';
 
 /**
@@ -11,33 +13,53 @@ import type { KioskCredentials } from '../load/ipc.js';
 export interface Fleet {
   count: number;
   templateDb: string;
+  /** The same kiosks and poll, written by the baseline build (its schema may differ). */
+  baselineTemplateDb?: string;
   /** JSON file of KioskCredentials[] for the load generator. */
   kiosksFile: string;
   pollId: number;
 }
 
-export async function provisionFleet(dir: string, count: number): Promise<Fleet> {
-  const templateDb = join(dir, `template-${count}.db`);
-  const store = openSqliteVoteStore(templateDb);
-  const kiosks: KioskCredentials[] = [];
+interface TemplateStore {
+  addKiosk(k: NewKiosk): Promise<unknown>;
+  openPoll(question: string, options: string[], at: number): Promise<{ id: number }>;
+  close(): Promise<void>;
+}
+
+async function writeTemplate(file: string, open: (path: string) => TemplateStore, kiosks: readonly NewKiosk[], now: number): Promise<number> {
+  const store = open(file);
   try {
-    const now = Date.now();
-    for (let i = 0; i < count; i++) {
-      const k = { id: `bench-${String(i).padStart(5, '0')}`, name: `Bench kiosk ${i}`, location: 'loopback', secret: newSecret(), createdAt: now };
-      await store.addKiosk(k);
-      kiosks.push({ id: k.id, secret: k.secret });
-    }
-    const poll = await store.openPoll('Benchmark poll', ['One', 'Two', 'Three', 'Four'], now);
-    const kiosksFile = join(dir, `kiosks-${count}.json`);
-    writeFileSync(kiosksFile, JSON.stringify(kiosks));
-    return { count, templateDb, kiosksFile, pollId: poll.id };
+    for (const k of kiosks) await store.addKiosk(k);
+    return (await store.openPoll('Benchmark poll', ['One', 'Two', 'Three', 'Four'], now)).id;
   } finally {
     // Closing checkpoints the WAL into the main file, so copying the one file is a full copy.
     await store.close();
   }
 }
 
-export function copyFleetDb(fleet: Fleet, to: string): string {
-  copyFileSync(fleet.templateDb, to);
+/** `baselineCli`: another build's dist/cli/main.js; its own store code writes its template. */
+export async function provisionFleet(dir: string, count: number, baselineCli?: string): Promise<Fleet> {
+  const now = Date.now();
+  const kiosks: NewKiosk[] = Array.from({ length: count }, (_, i) => ({
+    id: `bench-${String(i).padStart(5, '0')}`, name: `Bench kiosk ${i}`, location: 'loopback', secret: newSecret(), createdAt: now,
+  }));
+  const templateDb = join(dir, `template-${count}.db`);
+  const pollId = await writeTemplate(templateDb, openSqliteVoteStore, kiosks, now);
+  let baselineTemplateDb: string | undefined;
+  if (baselineCli !== undefined) {
+    const mod = (await import(pathToFileURL(join(dirname(baselineCli), '../store/sqlite/sqlite-store.js')).href)) as { openSqliteVoteStore: (path: string) => TemplateStore };
+    baselineTemplateDb = join(dir, `template-baseline-${count}.db`);
+    const basePoll = await writeTemplate(baselineTemplateDb, mod.openSqliteVoteStore, kiosks, now);
+    if (basePoll !== pollId) throw new Error(`the baseline build opened poll ${basePoll}, this one ${pollId}`);
+  }
+  const kiosksFile = join(dir, `kiosks-${count}.json`);
+  writeFileSync(kiosksFile, JSON.stringify(kiosks.map((k): KioskCredentials => ({ id: k.id, secret: k.secret }))));
+  return { count, templateDb, ...(baselineTemplateDb !== undefined && { baselineTemplateDb }), kiosksFile, pollId };
+}
+
+export function copyFleetDb(fleet: Fleet, to: string, baseline = false): string {
+  const from = baseline ? fleet.baselineTemplateDb : fleet.templateDb;
+  if (from === undefined) throw new Error('no template database for the baseline build');
+  copyFileSync(from, to);
   return to;
 }

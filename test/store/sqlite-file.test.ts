@@ -13,8 +13,9 @@ describe('SqliteVoteStore file behaviour', () => {
   let file: string;
   const toClose: { close(): unknown }[] = [];
 
+  // Press times around T0 are recent for the store, so they are held in memory.
   const open = (opts?: { readonly?: boolean }): SqliteVoteStore => {
-    const s = openSqliteVoteStore(file, opts);
+    const s = openSqliteVoteStore(file, { ...opts, recentPresses: { now: () => T0 + 60_000 } });
     toClose.push(s);
     return s;
   };
@@ -85,12 +86,64 @@ describe('SqliteVoteStore file behaviour', () => {
     expect((await store.countVotes({ pollId: poll.id, includeFlagged: false })).map((c) => c.count)).toEqual([0, 2, 0]);
   });
 
-  it('checks bursts through the (kiosk_id, pressed_at) index, not a table scan', () => {
+  it('keeps no index keyed by kiosk and press time; late votes are judged through votes_pressed, index only', () => {
     open();
-    const plan = rawConnection({ readonly: true })
-      .prepare('EXPLAIN QUERY PLAN SELECT count(*) FROM votes WHERE kiosk_id = ? AND pressed_at BETWEEN ? AND ?')
-      .all('k1', 0, 1) as { detail: string }[];
-    expect(plan.map((r) => r.detail).join('\n')).toMatch(/USING COVERING INDEX votes_kiosk_pressed/);
+    const db = rawConnection({ readonly: true });
+    const indexes = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'votes' AND sql IS NOT NULL ORDER BY name").pluck().all();
+    expect(indexes).toEqual(['votes_poll', 'votes_pressed']);
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM votes INDEXED BY votes_pressed WHERE pressed_at BETWEEN ? AND ? AND kiosk_id = ? LIMIT 1 OFFSET ?)')
+      .all(0, 1, 'k1', 2) as { detail: string }[];
+    expect(plan.map((r) => r.detail).join('\n')).toMatch(/USING COVERING INDEX votes_pressed \(pressed_at>\? AND pressed_at<\?\)/);
+  });
+
+  it('upgrades a version 1 database: the kiosk-keyed burst index goes, votes_pressed comes, votes stay', async () => {
+    const first = open();
+    const poll = await seed(first);
+    await first.recordVotes([newVote('k1', 'a', { pollId: poll.id, pressedAt: T0 })], NO_BURST);
+    await first.close();
+    // Back to what version 1 wrote.
+    const v1 = new Database(file);
+    v1.exec('DROP INDEX votes_pressed; CREATE INDEX votes_kiosk_pressed ON votes (kiosk_id, pressed_at); PRAGMA user_version = 1;');
+    v1.close();
+    const store = open();
+    const db = rawConnection({ readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND name LIKE 'votes_%' ORDER BY name").pluck().all()).toEqual(['votes_poll', 'votes_pressed']);
+    expect(await store.listVotes()).toHaveLength(1);
+  });
+
+  it('counts votes another connection stored since the last batch (memory starts over)', async () => {
+    const store = open();
+    const poll = await seed(store);
+    const policy = { windowMs: 1_000, maxVotes: 2 };
+    await store.recordVotes([newVote('k1', 'a', { pollId: poll.id, pressedAt: T0 })], policy);
+    rawConnection()
+      .prepare('INSERT INTO votes VALUES (?, ?, 2, ?, 1, ?, ?, 0, 0)')
+      .run('k1', 'elsewhere', poll.id, T0 + 10, T0 + 10);
+    expect(await store.recordVotes([newVote('k1', 'c', { pollId: poll.id, pressedAt: T0 + 20, seq: 3 })], policy)).toEqual([{ status: 'stored', flagged: true }]);
+    expect(store.heldPresses()).toEqual({ kiosks: 1, presses: 3 });
+  });
+
+  it('does not count the presses of a batch that rolled back', async () => {
+    const store = open();
+    const poll = await seed(store);
+    const policy = { windowMs: 1_000, maxVotes: 2 };
+    const failing = [newVote('k1', 'a', { pollId: poll.id, pressedAt: T0 }), newVote('k1', 'b', { pollId: poll.id, pressedAt: T0 + 1, seq: 2 }), newVote('nobody', 'x', { pollId: poll.id })];
+    await expect(store.recordVotes(failing, policy)).rejects.toThrow(/FOREIGN KEY/);
+    expect(store.heldPresses()).toEqual({ kiosks: 1, presses: 0 });
+    expect(await store.recordVotes([newVote('k1', 'c', { pollId: poll.id, pressedAt: T0 + 2, seq: 3 })], policy)).toEqual([{ status: 'stored', flagged: false }]);
+  });
+
+  it('judges after a restart as before it: press times are loaded back from the file', async () => {
+    const policy = { windowMs: 10_000, maxVotes: 2 };
+    const first = open();
+    const poll = await seed(first);
+    await first.recordVotes([newVote('k1', 'a', { pollId: poll.id, pressedAt: T0 }), newVote('k1', 'b', { pollId: poll.id, pressedAt: T0 + 1_000, seq: 2 })], policy);
+    await first.close();
+    const second = open();
+    expect(await second.recordVotes([newVote('k1', 'c', { pollId: poll.id, pressedAt: T0 + 2_000, seq: 3 })], policy)).toEqual([{ status: 'stored', flagged: true }]);
+    expect(second.heldPresses()).toEqual({ kiosks: 1, presses: 3 });
   });
 
   it('keeps data across reopening', async () => {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { PivoteError } from '../../protocol/errors.js';
+import type { RecentPressOptions } from './vote-recorder.js';
 
 /**
  * Opening, identifying and migrating a pivote SQLite file. Several processes (the server and
@@ -10,7 +11,7 @@ import { PivoteError } from '../../protocol/errors.js';
 /** `PRAGMA application_id` of every pivote database: the ASCII bytes 'PVOT'. */
 export const PIVOTE_APPLICATION_ID = 0x50564f54;
 /** `PRAGMA user_version` this code writes. A file with a larger one was written by a newer pivote. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** How long a statement waits for another process's write lock before SQLITE_BUSY. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** WAL pages between automatic checkpoints (SQLite's default is 1000). */
@@ -20,6 +21,8 @@ export interface SqliteOpenOptions {
   /** Open without write access (CLI listings). The file must exist and be a pivote database. */
   readonly?: boolean;
   busyTimeoutMs?: number;
+  /** How much of the recent press times recordVotes holds in memory (tests make it small). */
+  recentPresses?: RecentPressOptions;
 }
 
 /** migrations[i] takes a database from user_version i to i + 1. Never edit a shipped entry. */
@@ -72,6 +75,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS votes_kiosk_pressed ON votes (kiosk_id, pressed_at);
   -- Results: covers WHERE poll_id = ? AND flagged <= ? GROUP BY button without touching rows.
   CREATE INDEX IF NOT EXISTS votes_poll ON votes (poll_id, button, flagged);
+  `,
+  // The repeated-press check moved to memory (src/store/recent-presses.ts). Its index was keyed
+  // by kiosk, so a commit of votes from N kiosks wrote N of its pages; votes_pressed grows at its
+  // end (votes arrive about in press order) and serves the start-up load and late votes.
+  `
+  DROP INDEX IF EXISTS votes_kiosk_pressed;
+  CREATE INDEX IF NOT EXISTS votes_pressed ON votes (pressed_at, kiosk_id);
   `,
 ];
 

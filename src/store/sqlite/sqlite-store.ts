@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { PivoteError } from '../../protocol/errors.js';
 import { hourKey, validatePollDefinition } from '../poll-rules.js';
-import { kioskFromRow, pollFromRow, voteFromRow, type KioskRow, type PollRow, type VoteContentRow, type VoteRow } from './rows.js';
+import { kioskFromRow, pollFromRow, voteFromRow, type KioskRow, type PollRow, type VoteRow } from './rows.js';
+import { VoteRecorder, type RecentPressOptions } from './vote-recorder.js';
 import { openPivoteDatabase, type SqliteOpenOptions } from './schema.js';
 import type {
   BurstPolicy,
@@ -42,19 +43,6 @@ function prepareAll(db: Database.Database) {
     getPoll: p('SELECT * FROM polls WHERE id = ?'),
     listPolls: p('SELECT * FROM polls ORDER BY id DESC'),
 
-    // flagged is decided in the same statement: the kiosk's stored presses in
-    // [pressed_at - windowMs, pressed_at] (inclusive), through votes_kiosk_pressed.
-    // The subquery runs before the row exists, so the vote never counts itself; earlier rows
-    // of the same batch are already inserted and do count. No row comes back on a conflict.
-    // "At least maxVotes presses" is asked as "does the maxVotes-th press exist" (OFFSET
-    // maxVotes - 1), which reads at most maxVotes index entries: count(*) read every press in
-    // the window, so a kiosk pressing fast made each of its inserts slower (docs/PERFORMANCE.md).
-    insertVote: p(`INSERT INTO votes (${VOTE_COLUMNS})
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?,
-        ? <= 0 OR EXISTS (SELECT 1 FROM votes WHERE kiosk_id = ? AND pressed_at BETWEEN ? AND ? LIMIT 1 OFFSET ?))
-      ON CONFLICT (kiosk_id, vote_id) DO NOTHING RETURNING flagged`).pluck(),
-    voteContent: p('SELECT poll_id, button, seq, flagged FROM votes WHERE kiosk_id = ? AND vote_id = ?'),
-
     countByButton: p('SELECT button, count(*) AS n FROM votes WHERE poll_id = ? AND flagged <= ? GROUP BY button'),
     countByKiosk: p(`SELECT kiosk_id AS key, button, count(*) AS n FROM votes WHERE poll_id = ? AND flagged <= ?
                      GROUP BY kiosk_id, button ORDER BY kiosk_id, button`),
@@ -71,15 +59,6 @@ function prepareAll(db: Database.Database) {
 
 type Statements = ReturnType<typeof prepareAll>;
 
-function outcomeOfConflict(existing: VoteContentRow | undefined, v: NewVote): RecordOutcome {
-  // ON CONFLICT DO NOTHING only absorbs the primary key, so the row is there.
-  if (!existing) throw new Error(`vote ${v.kioskId}/${v.voteId} conflicted but cannot be read back`);
-  if (existing.poll_id === v.pollId && existing.button === v.button && existing.seq === v.seq) {
-    return { status: 'duplicate', flagged: existing.flagged === 1 };
-  }
-  return { status: 'integrity', code: 'PV_INTEGRITY', message: `vote ${v.voteId} was stored with different content` };
-}
-
 /**
  * VoteStore on one SQLite file shared by the server and CLI processes. better-sqlite3 is
  * synchronous, so each promise settles after its statement or transaction has returned, i.e.
@@ -88,7 +67,7 @@ function outcomeOfConflict(existing: VoteContentRow | undefined, v: NewVote): Re
 export class SqliteVoteStore implements VoteStore {
   readonly kind = 'sqlite';
   private readonly s: Statements;
-  private readonly recordBatch: Database.Transaction<(votes: readonly NewVote[], burst: BurstPolicy) => RecordOutcome[]>;
+  private readonly votes: VoteRecorder;
   private readonly presenceBatch: Database.Transaction<(updates: readonly PresenceUpdate[]) => void>;
   private readonly openPollTx: Database.Transaction<(question: string, options: string[], at: number) => PollRow>;
   private readonly closePollTx: Database.Transaction<(at: number) => PollRow>;
@@ -96,23 +75,11 @@ export class SqliteVoteStore implements VoteStore {
   constructor(
     private readonly db: Database.Database,
     readonly path: string,
+    recentPresses: RecentPressOptions = {},
   ) {
     const s = prepareAll(db);
     this.s = s;
-    this.recordBatch = db.transaction((votes: readonly NewVote[], burst: BurstPolicy) => {
-      const out = new Array<RecordOutcome>(votes.length);
-      for (let i = 0; i < votes.length; i++) {
-        const v = votes[i] as NewVote;
-        const flagged = s.insertVote.get(
-          v.kioskId, v.voteId, v.seq, v.pollId, v.button, v.pressedAt, v.receivedAt, v.clockUnknown ? 1 : 0,
-          burst.maxVotes, v.kioskId, v.pressedAt - burst.windowMs, v.pressedAt, burst.maxVotes - 1,
-        ) as number | undefined;
-        out[i] = flagged === undefined
-          ? outcomeOfConflict(s.voteContent.get(v.kioskId, v.voteId) as VoteContentRow | undefined, v)
-          : { status: 'stored', flagged: flagged === 1 };
-      }
-      return out;
-    });
+    this.votes = new VoteRecorder(db, recentPresses);
     this.presenceBatch = db.transaction((updates: readonly PresenceUpdate[]) => {
       for (const u of updates) {
         const connected = u.connected === undefined ? null : u.connected ? 1 : 0;
@@ -211,12 +178,15 @@ export class SqliteVoteStore implements VoteStore {
     return (this.s.listPolls.all() as PollRow[]).map(pollFromRow);
   }
 
+  /** Press times recordVotes holds in memory (undefined before the first batch). */
+  heldPresses(): { kiosks: number; presses: number } | undefined {
+    return this.votes.memory;
+  }
+
   async recordVotes(votes: readonly NewVote[], burst: BurstPolicy): Promise<RecordOutcome[]> {
     this.check();
     if (votes.length === 0) return [];
-    // IMMEDIATE takes the write lock up front, so a CLI writer in between cannot make the
-    // batch fail half-way with SQLITE_BUSY_SNAPSHOT; the busy timeout applies instead.
-    return this.recordBatch.immediate(votes, burst);
+    return this.votes.record(votes, burst);
   }
 
   async countVotes(q: ResultsQuery): Promise<OptionCount[]> {
@@ -279,5 +249,5 @@ export class SqliteVoteStore implements VoteStore {
  * Throws PV_NOT_A_PIVOTE_DB or PV_DB_TOO_NEW.
  */
 export function openSqliteVoteStore(path: string, opts: SqliteOpenOptions = {}): SqliteVoteStore {
-  return new SqliteVoteStore(openPivoteDatabase(path, opts), path);
+  return new SqliteVoteStore(openPivoteDatabase(path, opts), path, opts.recentPresses);
 }
