@@ -3,10 +3,11 @@ import type { NewVote, RecordOutcome } from '../store/types.js';
 /**
  * Groups valid votes from every connection into one store transaction per event-loop turn, so
  * durability (one fsync per commit) does not cost throughput. While a commit is in flight the
- * next batch accumulates; a FULL batch may be handed to the store before the previous commit
- * returned (up to `maxInFlight`), so a store on its own thread always has its next batch
- * waiting instead of idling while acks go out. Batches are answered in the order they left,
- * whatever order their commits settle in. A vote is answered only after its commit resolved.
+ * next batch accumulates and is handed to the store as soon as that commit returns, before its
+ * votes are answered; a FULL batch may even be handed over before the previous commit returned
+ * (up to `maxInFlight`). So a store on its own thread always has its next batch instead of
+ * idling while acks go out. Batches are answered in the order they left, whatever order their
+ * commits settle in. A vote is answered only after its commit resolved.
  *
  * `Owner` is whoever must be answered (a session); the committer never looks inside it.
  */
@@ -138,6 +139,11 @@ export class GroupCommitter<Owner> {
   private finish(size: number, answer: () => void): void {
     this.inFlightBatches--;
     this.inFlightVotes -= size;
+    // The store gets its next batch before this one is answered: answering writes to one
+    // socket per vote, which takes about as long as committing them, and the store would
+    // stand idle meanwhile (at one vote per kiosk, commits and answers then alternate).
+    while (this.canStartFullBatch()) this.startCommit();
+    if (this.inFlightBatches === 0 && this.votes.length > 0) this.startCommit();
     // A throwing answer callback must neither wedge the committer nor become an unhandled rejection.
     try {
       answer();
@@ -150,6 +156,7 @@ export class GroupCommitter<Owner> {
       this.settleWaiters = this.settleWaiters.filter((w) => w.target > this.finishedTotal);
       for (const w of due) w.resolve();
     }
+    // Votes the answer callback enqueued: full batches leave now, the rest at the tick.
     while (this.canStartFullBatch()) this.startCommit();
     if (this.inFlightBatches > 0) return;
     if (this.votes.length > 0) this.scheduleTick();

@@ -86,8 +86,7 @@ describe('GroupCommitter', () => {
     expect(h.commits).toHaveLength(3);
     h.commits[2]!.resolve(h.stored(10));
     await h.settle();
-    expect(h.commits).toHaveLength(3); // 7 left: they wait for the tick
-    h.tick();
+    // 7 left and the store is free: they leave at once, without waiting for a tick.
     expect(h.commits[3]!.votes).toHaveLength(7);
     h.commits[3]!.resolve(h.stored(7));
     await h.settle();
@@ -113,6 +112,35 @@ describe('GroupCommitter', () => {
     await h.settle();
     expect(h.answered.map((a) => a.voteId)).toEqual(Array.from({ length: 25 }, (_, i) => `v${i + 1}`));
     expect(h.committer.pending).toBe(0);
+  });
+
+  it('when a commit returns, the votes that waited go to the store before its answers are written', async () => {
+    const order: string[] = [];
+    const commits: { resolve: (o: RecordOutcome[]) => void }[] = [];
+    const ticks: (() => void)[] = [];
+    const committer = new GroupCommitter<string>({
+      maxBatch: 100,
+      maxInFlight: 1,
+      schedule: (fn) => void ticks.push(fn),
+      commit: (votes) => {
+        order.push(`commit ${votes.map((v) => v.seq).join(',')}`);
+        return new Promise((resolve) => commits.push({ resolve }));
+      },
+      onCommitted: (votes) => void order.push(`answer ${votes.map((v) => v.seq).join(',')}`),
+      onFailed: () => undefined,
+      onCallbackError: () => undefined,
+    });
+    committer.enqueue(vote(1), 'a');
+    for (const t of ticks.splice(0)) t();
+    committer.enqueue(vote(2), 'b'); // arrives while 1 commits
+    committer.enqueue(vote(3), 'c');
+    commits[0]!.resolve([{ status: 'stored', flagged: false }]);
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(order).toEqual(['commit 1', 'commit 2,3', 'answer 1']);
+    commits[1]!.resolve([{ status: 'stored', flagged: false }, { status: 'stored', flagged: false }]);
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    expect(order).toEqual(['commit 1', 'commit 2,3', 'answer 1', 'answer 2,3']);
+    await committer.drain();
   });
 
   it('batches are answered in the order they left, even when a later commit settles first', async () => {
