@@ -79,6 +79,11 @@ export type RecordOutcome =
   | { status: 'duplicate'; flagged: boolean }
   | { status: 'integrity'; code: Extract<ErrorCode, 'PV_INTEGRITY'>; message: string };
 
+/** The one `integrity` outcome, worded once for every engine. */
+export function integrityOutcome(voteId: string): RecordOutcome {
+  return { status: 'integrity', code: 'PV_INTEGRITY', message: `vote ${voteId} was stored with different content` };
+}
+
 /**
  * Repeated-press misuse: a vote is flagged when the same kiosk already has `maxVotes` or more
  * stored votes pressed within `windowMs` before it (inclusive). Flagged votes are kept, never

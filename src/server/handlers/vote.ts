@@ -1,6 +1,6 @@
 import { PivoteError } from '../../protocol/errors.js';
 import type { VoteMessage } from '../../protocol/messages.js';
-import type { NewVote, PollRecord, RecordOutcome } from '../../store/types.js';
+import { integrityOutcome, type NewVote, type PollRecord, type RecordOutcome } from '../../store/types.js';
 import type { ServerContext } from '../context.js';
 import type { Session } from '../session.js';
 import { judgeVote, type VoteRejectCode } from '../vote-rules.js';
@@ -71,7 +71,7 @@ function refuseUnlessStored(ctx: ServerContext, session: Session, msg: VoteMessa
     const same = stored.pollId === msg.pollId && stored.button === msg.button && stored.seq === msg.seq;
     const outcome: RecordOutcome = same
       ? { status: 'duplicate', flagged: stored.flagged }
-      : { status: 'integrity', code: 'PV_INTEGRITY', message: `vote ${msg.voteId} was stored with different content` };
+      : integrityOutcome(msg.voteId);
     answerVote(session, { ...stored, seq: msg.seq }, outcome);
   });
 }

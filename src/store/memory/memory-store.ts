@@ -14,6 +14,7 @@ import type {
   StoredVote,
   VoteStore,
 } from '../types.js';
+import { integrityOutcome } from '../types.js';
 
 /** In-memory VoteStore for unit tests; same semantics as SQLite, no durability. */
 export class MemoryVoteStore implements VoteStore {
@@ -121,7 +122,7 @@ export class MemoryVoteStore implements VoteStore {
       if (existing.pollId === v.pollId && existing.button === v.button && existing.seq === v.seq) {
         return { status: 'duplicate', flagged: existing.flagged };
       }
-      return { status: 'integrity', code: 'PV_INTEGRITY', message: `vote ${v.voteId} was stored with different content` };
+      return integrityOutcome(v.voteId);
     }
     const mine = this.votesByKiosk.get(v.kioskId) ?? [];
     const recent = mine.filter((x) => x.pressedAt <= v.pressedAt && x.pressedAt >= v.pressedAt - burst.windowMs).length;

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DEFAULT_PRESSES_PER_KIOSK, RecentPresses } from '../recent-presses.js';
-import type { BurstPolicy, NewVote, RecordOutcome } from '../types.js';
+import { integrityOutcome, type BurstPolicy, type NewVote, type RecordOutcome } from '../types.js';
 import type { VoteContentRow } from './rows.js';
 
 /**
@@ -42,7 +42,7 @@ function outcomeOfConflict(existing: VoteContentRow | undefined, v: NewVote): Re
   if (existing.poll_id === v.pollId && existing.button === v.button && existing.seq === v.seq) {
     return { status: 'duplicate', flagged: existing.flagged === 1 };
   }
-  return { status: 'integrity', code: 'PV_INTEGRITY', message: `vote ${v.voteId} was stored with different content` };
+  return integrityOutcome(v.voteId);
 }
 
 export class VoteRecorder {

@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { PivoteError } from '../../protocol/errors.js';
 import type { SqliteOpenOptions } from './schema.js';
 import type { SqliteWorkerData } from './worker.js';
-import type { VoteStore } from '../types.js';
-import { fromWireError, type StoreCall, type StoreMethod, type StoreReply, type WorkerReady } from './worker-protocol.js';
+import type { BurstPolicy, NewVote, RecordOutcome, VoteStore } from '../types.js';
+import { fromWireError, packVotes, unpackOutcomes, type StoreCall, type StoreMethod, type StoreReply, type WorkerReady } from './worker-protocol.js';
 
 /**
  * The SQLite store on a thread of its own. better-sqlite3 is synchronous: on the server's
@@ -93,7 +93,9 @@ export class WorkerVoteStore implements VoteStore {
   getOpenPoll = (...a: Method<'getOpenPoll'>['args']) => this.call('getOpenPoll', a);
   getPoll = (...a: Method<'getPoll'>['args']) => this.call('getPoll', a);
   listPolls = (...a: Method<'listPolls'>['args']) => this.call('listPolls', a);
-  recordVotes = (...a: Method<'recordVotes'>['args']) => this.call('recordVotes', a);
+  /** Packed both ways (worker-protocol.ts): the hot path, one call per group commit. */
+  recordVotes = async (votes: readonly NewVote[], burst: BurstPolicy): Promise<RecordOutcome[]> =>
+    unpackOutcomes((await this.request('recordVotes', [packVotes(votes), burst])) as Uint8Array, votes);
   countVotes = (...a: Method<'countVotes'>['args']) => this.call('countVotes', a);
   countVotesBy = (...a: Method<'countVotesBy'>['args']) => this.call('countVotesBy', a);
   listVotes = (...a: Method<'listVotes'>['args']) => this.call('listVotes', a);
@@ -116,8 +118,12 @@ export class WorkerVoteStore implements VoteStore {
   }
 
   private call<M extends StoreMethod>(method: M, args: Method<M>['args']): Promise<Method<M>['result']> {
+    return this.request(method, args) as Promise<Method<M>['result']>;
+  }
+
+  private request(method: StoreMethod, args: readonly unknown[]): Promise<unknown> {
     if (this.closing !== undefined) return Promise.reject(new Error('store is closed'));
-    return this.send(method, args) as Promise<Method<M>['result']>;
+    return this.send(method, args);
   }
 
   private send(method: StoreMethod, args: readonly unknown[]): Promise<unknown> {

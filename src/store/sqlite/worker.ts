@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SqliteOpenOptions } from './schema.js';
 import { openSqliteVoteStore, type SqliteVoteStore } from './sqlite-store.js';
-import { isStoreMethod, toWireError, type StoreCall, type StoreReply, type WorkerReady } from './worker-protocol.js';
+import type { BurstPolicy } from '../types.js';
+import { isStoreMethod, packOutcomes, toWireError, unpackVotes, type PackedVotes, type StoreCall, type StoreReply, type WorkerReady } from './worker-protocol.js';
 
 /**
  * The thread that owns the server's SQLite connection (see worker-store.ts). Calls arrive in
@@ -26,6 +27,10 @@ function serve(port: NonNullable<typeof parentPort>, store: SqliteVoteStore): vo
 async function answer(store: SqliteVoteStore, call: StoreCall): Promise<StoreReply> {
   try {
     if (!isStoreMethod(call.method)) throw new Error(`unknown store method ${String(call.method)}`);
+    if (call.method === 'recordVotes') {
+      const [packed, burst] = call.args as [PackedVotes, BurstPolicy];
+      return { id: call.id, ok: true, value: packOutcomes(await store.recordVotes(unpackVotes(packed), burst)) };
+    }
     const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
     return { id: call.id, ok: true, value: await method.apply(store, call.args) };
   } catch (err) {
