@@ -1,4 +1,5 @@
 import { PivoteError } from './errors.js';
+import type { AckMessage } from './messages.js';
 
 /**
  * Newline-delimited JSON framing, as a pure state machine: `push(chunk)` returns every complete
@@ -102,4 +103,12 @@ function tooLarge(max: number): PivoteError {
 /** One message as one frame: compact JSON and a newline. */
 export function encodeFrame(message: object): Buffer {
   return Buffer.from(JSON.stringify(message) + '\n', 'utf8');
+}
+
+/**
+ * The `ack` frame as text, the same characters JSON.stringify gives for an AckMessage: it is
+ * sent once per vote, and writing it out spares building the object and walking it.
+ */
+export function ackFrameText(voteId: string, seq: number, status: AckMessage['status'], flagged: boolean): string {
+  return `{"type":"ack","voteId":${JSON.stringify(voteId)},"seq":${JSON.stringify(seq)},"status":"${status}","flagged":${flagged ? 'true' : 'false'}}\n`;
 }

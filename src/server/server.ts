@@ -224,7 +224,8 @@ export class PivoteServer implements ServerContext {
   }
 
   private readonly onCommitted = (votes: readonly NewVote[], owners: readonly Session[], outcomes: readonly RecordOutcome[]): void => {
-    for (let i = 0; i < votes.length; i++) answerVote(owners[i]!, votes[i]!, outcomes[i]!);
+    const debug = this.log.isLevelEnabled('debug');
+    for (let i = 0; i < votes.length; i++) answerVote(owners[i]!, votes[i]!, outcomes[i]!, debug);
   };
 
   private readonly onCommitFailed = (votes: readonly NewVote[], owners: readonly Session[], err: unknown): void => {

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FrameDecoder, encodeFrame, type DecodedFrame } from '../../src/protocol/codec.js';
+import { FrameDecoder, ackFrameText, encodeFrame, type DecodedFrame } from '../../src/protocol/codec.js';
+import type { AckMessage } from '../../src/protocol/messages.js';
 
 const values = (frames: DecodedFrame[]) => frames.map((f) => (f.ok ? f.value : f.error.code));
 
@@ -90,5 +92,20 @@ describe('encodeFrame', () => {
   it('writes compact JSON and one newline', () => {
     const b = encodeFrame({ type: 'ack', voteId: 'v', seq: 1 });
     expect(b.toString()).toBe('{"type":"ack","voteId":"v","seq":1}\n');
+  });
+
+  it('writes an ack as the same characters as JSON.stringify of the message, whatever the vote id', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 40 }),
+        fc.oneof(fc.nat(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
+        fc.constantFrom('stored' as const, 'duplicate' as const),
+        fc.boolean(),
+        (voteId, seq, status, flagged) => {
+          const m: AckMessage = { type: 'ack', voteId, seq, status, flagged };
+          expect(ackFrameText(voteId, seq, status, flagged)).toBe(JSON.stringify(m) + '\n');
+        },
+      ),
+    );
   });
 });

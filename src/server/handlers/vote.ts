@@ -1,3 +1,4 @@
+import { ackFrameText } from '../../protocol/codec.js';
 import { PivoteError } from '../../protocol/errors.js';
 import type { VoteMessage } from '../../protocol/messages.js';
 import { integrityOutcome, type NewVote, type PollRecord, type RecordOutcome } from '../../store/types.js';
@@ -72,18 +73,18 @@ function refuseUnlessStored(ctx: ServerContext, session: Session, msg: VoteMessa
     const outcome: RecordOutcome = same
       ? { status: 'duplicate', flagged: stored.flagged }
       : integrityOutcome(msg.voteId);
-    answerVote(session, { ...stored, seq: msg.seq }, outcome);
+    answerVote(session, { ...stored, seq: msg.seq }, outcome, session.log.isLevelEnabled('debug'));
   });
 }
 
-/** Answers one committed vote. */
-export function answerVote(session: Session, vote: NewVote, outcome: RecordOutcome): void {
+/** Answers one committed vote. `debug`: whether debug logs are on (asked once per batch). */
+export function answerVote(session: Session, vote: NewVote, outcome: RecordOutcome, debug: boolean): void {
   session.inflight--;
   if (outcome.status === 'integrity') {
     session.log.warn({ kioskId: vote.kioskId, voteId: vote.voteId }, 'vote refused: same id stored with different content');
     session.send({ type: 'reject', voteId: vote.voteId, seq: vote.seq, code: outcome.code, message: outcome.message });
     return;
   }
-  if (session.log.isLevelEnabled('debug')) session.log.debug({ voteId: vote.voteId, status: outcome.status }, 'vote answered');
-  session.send({ type: 'ack', voteId: vote.voteId, seq: vote.seq, status: outcome.status, flagged: outcome.flagged });
+  if (debug) session.log.debug({ voteId: vote.voteId, status: outcome.status }, 'vote answered');
+  session.sendText(ackFrameText(vote.voteId, vote.seq, outcome.status, outcome.flagged));
 }
