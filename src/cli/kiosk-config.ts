@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { BackendKind } from '../gpio/index.js';
 import type { KioskAppConfig } from '../kiosk/app/kiosk-app.js';
-import { loadKioskConfig, validateKioskConfig } from '../kiosk/config.js';
+import { loadKioskConfig, validateKioskConfig } from '../kiosk/config/config.js';
 import { isPivoteError, PivoteError } from '../protocol/errors.js';
 
 /**

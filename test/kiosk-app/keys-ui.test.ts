@@ -10,7 +10,7 @@ import {
   ENTER_SCREEN, keyActions, LEAVE_SCREEN, renderKeysScreen, toTerminalFrame, type KeysScreenState,
 } from '../../src/kiosk/app/keys-screen.js';
 import { startKeysUi, type KeysInput } from '../../src/kiosk/app/keys-ui.js';
-import { Outbox, outboxPath } from '../../src/kiosk/outbox.js';
+import { Outbox, outboxPath } from '../../src/kiosk/outbox/outbox.js';
 import { waitFor } from './wait.js';
 
 const base: KeysScreenState = {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ErrorCode } from '../../src/protocol/errors.js';
 import type { PollInfo } from '../../src/protocol/messages.js';
-import { KioskClient, type ConnectionStatus, type KioskClientOptions } from '../../src/kiosk/client.js';
-import type { KioskClock } from '../../src/kiosk/clock.js';
-import { Outbox } from '../../src/kiosk/outbox.js';
+import { KioskClient, type ConnectionStatus, type KioskClientOptions } from '../../src/kiosk/connection/client.js';
+import type { KioskClock } from '../../src/kiosk/clock/clock.js';
+import { Outbox } from '../../src/kiosk/outbox/outbox.js';
 import { FakeServer, flush } from './fake-server.js';
 
 const SECRET = 'kiosk-secret-for-tests';

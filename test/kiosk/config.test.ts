@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isPivoteError, type ErrorCode } from '../../src/protocol/errors.js';
-import { loadKioskConfig, validateKioskConfig } from '../../src/kiosk/config.js';
+import { loadKioskConfig, validateKioskConfig } from '../../src/kiosk/config/config.js';
 
 const good = {
   server: 'tally.local:7700',

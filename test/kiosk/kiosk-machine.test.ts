@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PollInfo } from '../../src/protocol/messages.js';
-import type { FeedbackCommand } from '../../src/kiosk/feedback.js';
+import type { FeedbackCommand } from '../../src/kiosk/feedback/feedback.js';
 import {
   initialKioskState,
   kioskStep,
@@ -9,7 +9,7 @@ import {
   type KioskEffect,
   type KioskEvent,
   type KioskState,
-} from '../../src/kiosk/kiosk-machine.js';
+} from '../../src/kiosk/state/kiosk-machine.js';
 
 const poll3: PollInfo = { id: 7, question: 'Best fruit?', options: ['apple', 'pear', 'plum'], openedAt: 0 };
 const poll2: PollInfo = { id: 8, question: 'Tea or coffee?', options: ['tea', 'coffee'], openedAt: 0 };

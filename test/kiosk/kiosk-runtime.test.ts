@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PollInfo } from '../../src/protocol/messages.js';
-import { KioskClient } from '../../src/kiosk/client.js';
-import type { KioskClock } from '../../src/kiosk/clock.js';
-import { RecordingFeedback, type KioskFeedback } from '../../src/kiosk/feedback.js';
-import { bindClient, KioskRuntime } from '../../src/kiosk/kiosk-runtime.js';
-import { Outbox } from '../../src/kiosk/outbox.js';
-import type { ConnectionStatus } from '../../src/kiosk/status.js';
+import { KioskClient } from '../../src/kiosk/connection/client.js';
+import type { KioskClock } from '../../src/kiosk/clock/clock.js';
+import { RecordingFeedback, type KioskFeedback } from '../../src/kiosk/feedback/feedback.js';
+import { bindClient, KioskRuntime } from '../../src/kiosk/state/kiosk-runtime.js';
+import { Outbox } from '../../src/kiosk/outbox/outbox.js';
+import type { ConnectionStatus } from '../../src/kiosk/connection/status.js';
 import { FakeServer, flush } from './fake-server.js';
 
 const SECRET = 'runtime-secret';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { configTxtPullLine } from '../../src/gpio/config-txt.js';
 import { FEEDBACK_PATTERNS, STATUS_PATTERNS, type LedPattern } from '../../src/gpio/devices/led-patterns.js';
 import { HEADER_PINS, parsePin } from '../../src/gpio/pin-names.js';
-import { validateKioskConfig } from '../../src/kiosk/config.js';
+import { validateKioskConfig } from '../../src/kiosk/config/config.js';
 import { KIOSK_ID_PATTERN } from '../../src/protocol/messages.js';
 
 /**

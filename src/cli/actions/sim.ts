@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PivoteError } from '../../protocol/errors.js';
-import { normalizeFingerprint } from '../../kiosk/tls-connector.js';
+import { normalizeFingerprint } from '../../kiosk/transport/tls-connector.js';
 import { provisionSimKiosks } from '../../kiosk/sim/provision.js';
 import { runSimulation, type SimReport } from '../../kiosk/sim/simulation.js';
 import type { SimCommandOptions, StopSignal } from '../commands/sim.js';

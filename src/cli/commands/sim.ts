@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
-import { parseServerAddress, type ServerAddress } from '../../kiosk/server-address.js';
+import { parseServerAddress, type ServerAddress } from '../../kiosk/transport/server-address.js';
 import type { CliContext } from '../context.js';
 import { addDbOption } from '../db.js';
 import { formatParser } from '../output.js';

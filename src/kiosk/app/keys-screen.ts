@@ -1,5 +1,5 @@
 import type { PollInfo } from '../../protocol/messages.js';
-import type { ConnectionStatus } from '../status.js';
+import type { ConnectionStatus } from '../connection/status.js';
 
 /**
  * What `pivote kiosk --keys` draws, as pure functions: state in, text out, so it is tested

@@ -1,5 +1,5 @@
-import { formatServerAddress } from '../server-address.js';
-import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
+import { formatServerAddress } from '../transport/server-address.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 import type { KioskApp } from './kiosk-app.js';
 import {
   ENTER_SCREEN, keyActions, LEAVE_SCREEN, renderKeysScreen, toTerminalFrame, type KeysScreenState,

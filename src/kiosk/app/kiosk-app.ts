@@ -4,17 +4,17 @@ import {
   createButton, createLed, MockGpio, openGpioBackend, parsePin, StatusLed,
   type BackendKind, type Button, type GpioBackend, type Led, type OpenGpioOptions,
 } from '../../gpio/index.js';
-import type { BackoffOptions } from '../backoff.js';
-import { KioskClient, type Connector } from '../client.js';
-import { createSystemClock, type KioskClock } from '../clock.js';
-import type { KioskConfig } from '../config.js';
-import { connectorForConfig } from '../connectors.js';
-import { bindClient, KioskRuntime } from '../kiosk-runtime.js';
-import { Outbox, outboxPath, type OutboxVote } from '../outbox.js';
-import { systemTimers, type Timers } from '../timers.js';
-import { LedFeedback } from './led-feedback.js';
-import { observeOutputs, type OutputChange } from './observed-outputs.js';
-import { schedulePrune } from './outbox-pruning.js';
+import type { BackoffOptions } from '../connection/backoff.js';
+import { KioskClient, type Connector } from '../connection/client.js';
+import { createSystemClock, type KioskClock } from '../clock/clock.js';
+import type { KioskConfig } from '../config/config.js';
+import { connectorForConfig } from '../transport/connectors.js';
+import { bindClient, KioskRuntime } from '../state/kiosk-runtime.js';
+import { Outbox, outboxPath, type OutboxVote } from '../outbox/outbox.js';
+import { systemTimers, type Timers } from '../clock/timers.js';
+import { LedFeedback } from '../feedback/led-feedback.js';
+import { observeOutputs, type OutputChange } from '../feedback/observed-outputs.js';
+import { schedulePrune } from '../outbox/outbox-pruning.js';
 
 /**
  * The kiosk application: GPIO buttons and LEDs, the durable outbox, the runtime (pure machine +

@@ -1,12 +1,12 @@
-import { computeAuthMac } from '../protocol/auth.js';
-import type { ErrorCode } from '../protocol/errors.js';
+import { computeAuthMac } from '../../protocol/auth.js';
+import type { ErrorCode } from '../../protocol/errors.js';
 import {
   PROTOCOL_VERSION,
   type AuthMessage,
   type HelloMessage,
   type ServerMessage,
   type WelcomeMessage,
-} from '../protocol/messages.js';
+} from '../../protocol/messages.js';
 
 /**
  * The kiosk side of hello -> challenge -> auth -> welcome, as a pure step function: it is fed

@@ -1,6 +1,6 @@
 import { AUTH_FAILURE_BACKOFF, Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import type { ServerAddress } from './server-address.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { ServerAddress } from '../transport/server-address.js';
+import type { TimerHandle, Timers } from '../clock/timers.js';
 
 /**
  * When and where to try next. The client asks for the next attempt after every failure; this

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PivoteError } from '../protocol/errors.js';
-import { KIOSK_ID_PATTERN, MAX_OPTIONS, MIN_OPTIONS } from '../protocol/messages.js';
-import { DEFAULT_LOCKOUT_MS } from './kiosk-machine.js';
-import { parseServerAddress, type ServerAddress } from './server-address.js';
+import { PivoteError } from '../../protocol/errors.js';
+import { KIOSK_ID_PATTERN, MAX_OPTIONS, MIN_OPTIONS } from '../../protocol/messages.js';
+import { DEFAULT_LOCKOUT_MS } from '../state/kiosk-machine.js';
+import { parseServerAddress, type ServerAddress } from '../transport/server-address.js';
 
 /**
  * The kiosk's one config file (hardware/kiosk.example.json). `validateKioskConfig` is pure: it

@@ -1,7 +1,7 @@
-import type { ErrorCode } from '../protocol/errors.js';
-import type { PollInfo } from '../protocol/messages.js';
-import type { FeedbackCommand } from './feedback.js';
-import type { ConnectionStatus } from './status.js';
+import type { ErrorCode } from '../../protocol/errors.js';
+import type { PollInfo } from '../../protocol/messages.js';
+import type { FeedbackCommand } from '../feedback/feedback.js';
+import type { ConnectionStatus } from '../connection/status.js';
 
 /**
  * What a kiosk does with a button press, as a pure function: (state, event) -> (state, effects).

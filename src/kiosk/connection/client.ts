@@ -1,18 +1,18 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import type { ErrorCode } from '../protocol/errors.js';
-import type { PollInfo, WelcomeMessage } from '../protocol/messages.js';
+import type { ErrorCode } from '../../protocol/errors.js';
+import type { PollInfo, WelcomeMessage } from '../../protocol/messages.js';
 import type { BackoffOptions } from './backoff.js';
-import type { KioskClock } from './clock.js';
+import type { KioskClock } from '../clock/clock.js';
 import type { KioskIdentity } from './handshake.js';
-import type { VoteQueue } from './outbox.js';
+import type { VoteQueue } from '../outbox/outbox.js';
 import { ReconnectPlan } from './reconnect.js';
 import { DEFAULT_MAX_IN_FLIGHT } from './sender-window.js';
-import { formatServerAddress, type ServerAddress } from './server-address.js';
+import { formatServerAddress, type ServerAddress } from '../transport/server-address.js';
 import { KioskSession, type SessionEnd } from './session.js';
 import type { ConnectionStatus } from './status.js';
-import { systemTimers, type Timers } from './timers.js';
+import { systemTimers, type Timers } from '../clock/timers.js';
 
 /**
  * The kiosk's link to the server: keeps one session alive at a time, reconnecting with jittered

@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from './status.js';
+import type { ConnectionStatus } from '../connection/status.js';
 
 /**
  * What a kiosk shows its voters, independent of how: the GPIO LED adapter implements it with
