@@ -7,6 +7,7 @@ export const ERRORS = {
   // --- wire: framing and message shape (the connection is closed) ---
   PV_FRAME_TOO_LARGE: { hint: 'Send frames no larger than the documented maximum (see docs/PROTOCOL.md).' },
   PV_BAD_JSON: { hint: 'Each frame must be one JSON object followed by a newline.' },
+  PV_BAD_UTF8: { hint: 'Encode each frame as valid UTF-8 (no stray bytes, overlong forms or encoded surrogates).' },
   PV_BAD_MESSAGE: { hint: 'A field is missing or has the wrong type; see docs/PROTOCOL.md for the message.' },
   PV_UNKNOWN_TYPE: { hint: 'The message type is not part of this protocol version.' },
   PV_UNEXPECTED_MESSAGE: { hint: 'This message is not allowed in the current state of the handshake.' },
