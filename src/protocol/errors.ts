@@ -18,6 +18,7 @@ export const ERRORS = {
   PV_AUTH_TIMEOUT: { hint: 'Authenticate within the server\'s deadline after connecting.' },
   PV_KIOSK_REVOKED: { hint: 'This kiosk was revoked by an organiser; register a new id with `pivote fleet add` and put its secret in the kiosk config.' },
   PV_REPLACED: { hint: 'Another connection authenticated with the same kiosk id; only one may be live.' },
+  PV_KIOSK_ID_CONFLICT: { hint: 'Two devices use this kiosk id (a cloned SD card?): give each its own id with `pivote fleet add <new-id>` and its own secret; the other one is let in again once the copy stops connecting.' },
   PV_IDLE_TIMEOUT: { hint: 'Send a heartbeat at least as often as the server asks in `welcome`.' },
   PV_FRAME_TIMEOUT: { hint: 'A frame was started but not finished in time; send whole frames promptly.' },
   PV_TOO_MANY_CONNECTIONS: { hint: 'The server is at its connection limit; retry later with backoff.' },

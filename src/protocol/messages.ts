@@ -32,6 +32,8 @@ export interface HelloMessage {
   v: number;
   kioskId: string;
   software: string;
+  /** How many vote buttons the kiosk has (2-8); absent from kiosks older than this field. */
+  buttons?: number;
 }
 
 export interface AuthMessage {

@@ -71,7 +71,10 @@ export function parseKioskMessage(value: unknown): KioskMessage {
     case 'hello': {
       const kioskId = str(o, 'kioskId', MAX_ID_LENGTH);
       if (!KIOSK_ID_PATTERN.test(kioskId)) throw bad('kioskId may hold only letters, digits, ".", "-" and "_"');
-      return { type, v: int(o, 'v', 0, 1_000_000), kioskId, software: str(o, 'software', 64, 0) };
+      const hello: KioskMessage = { type, v: int(o, 'v', 0, 1_000_000), kioskId, software: str(o, 'software', 64, 0) };
+      // Optional (added within version 1): absent from older kiosks, so absent is not an error.
+      if (o.buttons !== undefined) hello.buttons = int(o, 'buttons', MIN_OPTIONS, MAX_OPTIONS);
+      return hello;
     }
     case 'auth': {
       const mac = str(o, 'mac', 64, 64);

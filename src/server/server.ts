@@ -6,6 +6,7 @@ import type { ServerContext } from './context.js';
 import { deadlineMessage, missedDeadline } from './deadlines.js';
 import { dispatch } from './dispatcher.js';
 import { GroupCommitter } from './group-committer.js';
+import { IdConflictDetector, type AuthVerdict, type IdConflict, type IdConflictOptions } from './id-conflict.js';
 import { answerVote } from './handlers/vote.js';
 import { DEFAULT_BURST, resolveLimits, type ServerLimits } from './limits.js';
 import { PollCache } from './poll-cache.js';
@@ -25,10 +26,17 @@ export interface PivoteServerOptions {
   limits?: Partial<ServerLimits>;
   burst?: BurstPolicy;
   timers?: Timers;
+  /** When one kiosk id counts as used by two devices (see id-conflict.ts). */
+  idConflict?: IdConflictOptions;
+  /** Called once when two devices are found using one kiosk id (it is also logged once). */
+  onIdConflict?: (conflict: IdConflict) => void;
 }
 
 export interface ConnectionMeta {
+  /** For logs, e.g. "10.0.0.5:50112". */
   remote?: string;
+  /** The peer's IP address without port; null or absent when the transport has none. */
+  address?: string | null;
 }
 
 export interface ServerStats {
@@ -64,6 +72,8 @@ export class PivoteServer implements ServerContext {
   private readonly refused = new Set<Session>();
   private readonly byKiosk = new Map<string, Session>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly idConflicts: IdConflictDetector;
+  private readonly onIdConflict: ((conflict: IdConflict) => void) | undefined;
   private readonly pollWatcher: PollWatcher;
   private readonly revocationWatcher: RevocationWatcher;
   private sweepHandle: TimerHandle | undefined;
@@ -79,6 +89,8 @@ export class PivoteServer implements ServerContext {
     this.monotonic = opts.monotonic ?? monotonicNow;
     this.timers = opts.timers ?? realTimers;
     this.polls = new PollCache(this.store);
+    this.idConflicts = new IdConflictDetector(opts.idConflict);
+    this.onIdConflict = opts.onIdConflict;
     this.committer = new GroupCommitter<Session>({
       commit: (votes) => this.store.recordVotes(votes, this.burst),
       onCommitted: this.onCommitted,
@@ -132,7 +144,9 @@ export class PivoteServer implements ServerContext {
     const id = ++this.connectionCounter;
     const log = this.log.child({ conn: id, remote: meta.remote });
     const atLimit = this.sessions.size >= this.limits.maxConnections;
-    const session = new Session({ id, duplex, log, limits: this.limits, timers: this.timers, monotonic: this.monotonic, hooks: this.hooks });
+    const session = new Session({
+      id, duplex, log, limits: this.limits, timers: this.timers, monotonic: this.monotonic, hooks: this.hooks, remoteAddress: meta.address ?? null,
+    });
     if (this.shuttingDown || atLimit) {
       this.refused.add(session);
       if (this.shuttingDown) session.fail('PV_SERVER_SHUTDOWN', 'the server is shutting down');
@@ -174,6 +188,11 @@ export class PivoteServer implements ServerContext {
 
   admit(session: Session, kiosk: KioskRecord): void {
     const now = this.clock();
+    const verdict = this.idConflicts.authenticated(kiosk.id, session.remoteAddress, this.monotonic());
+    if (verdict.conflict) {
+      this.refuseIdConflict(session, kiosk.id, verdict, now);
+      return;
+    }
     const previous = this.byKiosk.get(kiosk.id);
     this.byKiosk.set(kiosk.id, session);
     session.authenticated = true;
@@ -189,7 +208,18 @@ export class PivoteServer implements ServerContext {
       poll: this.pollWatcher.current,
       serverTime: now,
     });
-    session.log.info({ software: session.software }, 'kiosk authenticated');
+    session.log.info({ software: session.software, buttons: session.buttons }, 'kiosk authenticated');
+  }
+
+  /** Both devices are refused (the live one too), so neither flaps; reported once per conflict. */
+  private refuseIdConflict(session: Session, kioskId: string, verdict: AuthVerdict & { conflict: true }, now: number): void {
+    const message = `kiosk id ${kioskId} is in use on more than one device (${verdict.addresses.join(', ')})`;
+    if (verdict.detected) {
+      this.log.warn({ kioskId, addresses: verdict.addresses }, 'two devices use one kiosk id; refusing both until one stops');
+      this.onIdConflict?.({ kioskId, addresses: verdict.addresses, at: now });
+    }
+    this.byKiosk.get(kioskId)?.fail('PV_KIOSK_ID_CONFLICT', message);
+    session.fail('PV_KIOSK_ID_CONFLICT', message);
   }
 
   private readonly hooks: SessionHooks = {

@@ -33,6 +33,8 @@ export interface SessionOptions {
   timers: Timers;
   monotonic: () => number;
   hooks: SessionHooks;
+  /** The peer's IP address, when the transport has one (two devices with one id are told apart by it). */
+  remoteAddress?: string | null;
 }
 
 /** One message as one frame, as text: the session batches text and writes once per tick. */
@@ -47,11 +49,14 @@ export class Session implements DeadlineFacts {
   /** Claimed in `hello`; trusted only once `authenticated`. */
   kioskId: string | null = null;
   software = '';
+  /** Buttons the kiosk said it has in `hello`; null when it did not say (an older kiosk). */
+  buttons: number | null = null;
   nonce = '';
   authenticated = false;
   /** Votes received and not yet answered (the in-flight window). */
   inflight = 0;
   presence: PresenceEntry | null = null;
+  readonly remoteAddress: string | null;
 
   readonly connectedAt: number;
   lastReceivedAt: number;
@@ -75,6 +80,7 @@ export class Session implements DeadlineFacts {
     this.id = opts.id;
     this.log = opts.log;
     this.duplex = opts.duplex;
+    this.remoteAddress = opts.remoteAddress ?? null;
     this.decoder = new FrameDecoder(opts.limits.maxFrameBytes);
     this.connectedAt = opts.monotonic();
     this.lastReceivedAt = this.connectedAt;

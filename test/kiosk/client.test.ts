@@ -69,6 +69,14 @@ describe('KioskClient', () => {
     expect(c.poll).toEqual(poll);
   });
 
+  it('says in hello how many buttons it has, and leaves the field out when not told (as older kiosks do)', async () => {
+    startClient({ identity: { kioskId: 'hall-1', secret: SECRET, software: 'pivote/test', buttons: 3 } });
+    expect(await (await server.connection(0)).expect('hello')).toEqual({ type: 'hello', v: 1, kioskId: 'hall-1', software: 'pivote/test', buttons: 3 });
+    await client!.stop();
+    startClient();
+    expect(await (await server.connection(1)).expect('hello')).toEqual({ type: 'hello', v: 1, kioskId: 'hall-1', software: 'pivote/test' });
+  });
+
   it('sends pending votes in seq order with their age, and new ones as they are appended', async () => {
     const a = press(1, 5000);
     const b = press(2, 3000);

@@ -157,7 +157,7 @@ export async function startKiosk(config: KioskAppConfig, deps: KioskAppDeps): Pr
     const client = new KioskClient({
       servers: config.servers,
       connect,
-      identity: { kioskId: config.kioskId, secret: config.secret, software: deps.software ?? 'pivote' },
+      identity: { kioskId: config.kioskId, secret: config.secret, software: deps.software ?? 'pivote', buttons: config.buttons.length },
       queue: outbox,
       clock,
       timers,
