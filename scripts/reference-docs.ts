@@ -64,6 +64,7 @@ function whereSeen(code: ErrorCode): string {
   if (WIRE_REJECT.includes(code)) return 'wire: `reject` of one vote';
   if (code.startsWith('PV_GPIO_')) return 'kiosk: GPIO';
   if (code.startsWith('PV_CONFIG_')) return 'kiosk: config file';
+  if (code === 'PV_DATA_DIR_UNWRITABLE') return 'kiosk: data folder';
   if (code.startsWith('PV_TLS_')) return 'kiosk or server: TLS setup';
   return 'CLI';
 }

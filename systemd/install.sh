@@ -272,7 +272,7 @@ if [[ " ${roles[*]} " == *" kiosk "* ]]; then
   fi
   if [[ ! -e $root/etc/pivote/kiosk.secret ]] && ! grep -q '"secret"[[:space:]]*:' "$config" 2>/dev/null; then
     start_kiosk=0
-    say "next: put this kiosk's secret (from 'pivote kiosk add' on the server) in" \
+    say "next: put this kiosk's secret (printed by 'pivote fleet add <id>' on the server) in" \
       "/etc/pivote/kiosk.secret (root:$USER_NAME, mode 0640), then: systemctl start pivote-kiosk"
   fi
 fi

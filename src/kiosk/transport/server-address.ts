@@ -1,3 +1,6 @@
+import { isIPv6 } from 'node:net';
+import { DEFAULT_PORT } from '../../protocol/messages.js';
+
 /** `host:port` strings as they appear in the kiosk config and logs. */
 
 export interface ServerAddress {
@@ -7,15 +10,20 @@ export interface ServerAddress {
 
 export type AddressParse = { ok: true; address: ServerAddress } | { ok: false; problem: string };
 
-const BRACKETED = /^\[([0-9A-Fa-f:.]+)\]:(\d+)$/;
-const PLAIN = /^([^\s:[\]/]+):(\d+)$/;
+const BRACKETED = /^\[([0-9A-Fa-f:.]+)\](?::(\d+))?$/;
+const PLAIN = /^([^\s:[\]/]+)(?::(\d+))?$/;
 
-/** Accepts `host:port`, `1.2.3.4:port` and `[v6addr]:port`; the port is required. */
+/**
+ * Accepts `host:port`, `1.2.3.4:port` and `[v6addr]:port`; without a port (`host`, `1.2.3.4`,
+ * `[v6addr]` or a bare IPv6 address) the server's default port, 7070.
+ */
 export function parseServerAddress(text: string): AddressParse {
+  if (isIPv6(text)) return { ok: true, address: { host: text, port: DEFAULT_PORT } };
   const m = BRACKETED.exec(text) ?? PLAIN.exec(text);
-  if (!m || m[1] === undefined || m[2] === undefined) {
-    return { ok: false, problem: `${JSON.stringify(text)} is not host:port (IPv6 as [addr]:port)` };
+  if (!m || m[1] === undefined) {
+    return { ok: false, problem: `${JSON.stringify(text)} is not host or host:port (IPv6 as [addr]:port)` };
   }
+  if (m[2] === undefined) return { ok: true, address: { host: m[1], port: DEFAULT_PORT } };
   const port = Number(m[2]);
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     return { ok: false, problem: `port ${m[2]} in ${JSON.stringify(text)} is not 1-65535` };
