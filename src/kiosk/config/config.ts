@@ -176,10 +176,10 @@ export function loadKioskConfig(path: string, io: ConfigIo = defaultIo): LoadedK
 }
 
 function parseServers(value: unknown): ServerAddress[] {
-  if (value === undefined) throw missing('server', 'give "host:port", or a list of them for failover');
+  if (value === undefined) throw missing('server', 'give "host:port" (or "host" for port 7070), or a list of them for failover');
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string')) {
-    throw invalid('server', 'must be "host:port" or a non-empty list of them');
+    throw invalid('server', 'must be "host:port" or "host", or a non-empty list of them');
   }
   return list.map((s: string, index) => {
     const parsed = parseServerAddress(s.trim());
