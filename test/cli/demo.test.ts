@@ -66,7 +66,8 @@ describe('pivote demo (real server, real kiosks on mock GPIO, loopback only)', (
     // Tests run in the checkout, where `pivote` is `npx pivote`.
     expect(out).toContain(`try \`npx pivote results --db ${join(dataDir, 'demo.db')}\``);
     expect(readdirSync(dir)).toEqual(['data']);
-    expect(readdirSync(dataDir).sort()).toEqual(['demo.db', 'demo.log', 'kiosks'].concat(readdirSync(dataDir).filter((f) => f.startsWith('demo.db-'))).sort());
+    expect(readdirSync(dataDir).sort()).toEqual(['demo.db', 'demo.db.admin-token', 'demo.log', 'kiosks'].concat(readdirSync(dataDir).filter((f) => /^demo\.db-(wal|shm)$/.test(f))).sort());
+    expect(out).toMatch(/^Dashboard: http:\/\/127\.0\.0\.1:\d+\nLog in with this one-time link: http:\/\/127\.0\.0\.1:\d+\/login\?code=[\w-]{32}\n/m);
   });
 });
 
