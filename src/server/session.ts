@@ -33,6 +33,8 @@ export interface SessionOptions {
   timers: Timers;
   monotonic: () => number;
   hooks: SessionHooks;
+  /** The peer's IP address, when the transport has one (two devices with one id are told apart by it). */
+  remoteAddress?: string | null;
 }
 
 /** One message as one frame, as text: the session batches text and writes once per tick. */
@@ -47,11 +49,18 @@ export class Session implements DeadlineFacts {
   /** Claimed in `hello`; trusted only once `authenticated`. */
   kioskId: string | null = null;
   software = '';
+  /** Buttons the kiosk reported in `hello` (null: an older kiosk that does not say). */
+  buttons: number | null = null;
+  /** The kiosk's secret version this connection authenticated with; a newer one drops it. */
+  secretVersion = 0;
   nonce = '';
   authenticated = false;
   /** Votes received and not yet answered (the in-flight window). */
   inflight = 0;
   presence: PresenceEntry | null = null;
+  readonly remoteAddress: string | null;
+  /** Why the server closed this connection (null: the peer went away). */
+  closeCode: ErrorCode | null = null;
 
   readonly connectedAt: number;
   lastReceivedAt: number;
@@ -75,6 +84,7 @@ export class Session implements DeadlineFacts {
     this.id = opts.id;
     this.log = opts.log;
     this.duplex = opts.duplex;
+    this.remoteAddress = opts.remoteAddress ?? null;
     this.decoder = new FrameDecoder(opts.limits.maxFrameBytes);
     this.connectedAt = opts.monotonic();
     this.lastReceivedAt = this.connectedAt;
@@ -104,6 +114,7 @@ export class Session implements DeadlineFacts {
   /** Sends one `error` frame, ends the stream after it is flushed, destroys it after a grace. */
   fail(code: ErrorCode, message: string): void {
     if (this.state === 'closing' || this.closed) return;
+    this.closeCode = code;
     this.log.info({ code, reason: message }, 'closing connection');
     this.out += frameText({ type: 'error', code, message });
     this.beginClose();

@@ -18,7 +18,7 @@ import { guardProcess, type ProcessGuard } from './helpers/process-guard.js';
  */
 
 const WIRE_CLOSE_CODES: readonly ErrorCode[] = [
-  'PV_FRAME_TOO_LARGE', 'PV_BAD_JSON', 'PV_BAD_MESSAGE', 'PV_UNKNOWN_TYPE', 'PV_UNEXPECTED_MESSAGE',
+  'PV_FRAME_TOO_LARGE', 'PV_BAD_JSON', 'PV_BAD_UTF8', 'PV_BAD_MESSAGE', 'PV_UNKNOWN_TYPE', 'PV_UNEXPECTED_MESSAGE',
   'PV_UNSUPPORTED_VERSION', 'PV_NOT_AUTHENTICATED', 'PV_AUTH_FAILED', 'PV_AUTH_TIMEOUT', 'PV_KIOSK_REVOKED',
   'PV_REPLACED', 'PV_IDLE_TIMEOUT', 'PV_FRAME_TIMEOUT', 'PV_TOO_MANY_CONNECTIONS', 'PV_WINDOW_EXCEEDED',
   'PV_SERVER_SHUTDOWN', 'PV_INTERNAL',
@@ -59,7 +59,7 @@ async function checkInvariants(h: Harness): Promise<StoredVote[]> {
     const poll = v.pollId === h.openPoll.id ? h.openPoll : v.pollId === h.closedPoll.id ? h.closedPoll : undefined;
     expect(poll, `vote for unknown poll ${v.pollId}`).toBeDefined();
     expect(Number.isInteger(v.button) && v.button >= 1 && v.button <= poll!.options.length).toBe(true);
-    expect(v.pressedAt).toBeGreaterThanOrEqual(poll!.openedAt);
+    expect(v.pressedAt).toBeGreaterThanOrEqual(poll!.openedAt!);
     if (poll!.closedAt !== null) expect(v.pressedAt).toBeLessThanOrEqual(poll!.closedAt);
   }
   for (const p of h.peers) {

@@ -2,8 +2,8 @@ import { Worker } from 'node:worker_threads';
 import { PivoteError } from '../../protocol/errors.js';
 import type { SqliteOpenOptions } from './schema.js';
 import type { SqliteWorkerData } from './worker.js';
-import type { BurstPolicy, NewVote, RecordOutcome, VoteStore } from '../types.js';
-import { fromWireError, packVotes, unpackOutcomes, type StoreCall, type StoreMethod, type StoreReply, type WorkerReady } from './worker-protocol.js';
+import type { BurstPolicy, NewVote, VoteStore } from '../types.js';
+import { STORE_METHODS, fromWireError, packVotes, unpackOutcomes, type StoreCall, type StoreMethod, type StoreReply, type WorkerReady } from './worker-protocol.js';
 
 /**
  * The SQLite store on a thread of its own. better-sqlite3 is synchronous: on the server's
@@ -35,6 +35,11 @@ function workerScript(): URL {
   return here.endsWith('.ts') ? new URL('../../../dist/store/sqlite/worker.js', here) : new URL('./worker.js', here);
 }
 
+/** Every VoteStore method but `close` is forwarded to the thread; the constructor makes them. */
+type ForwardedMethods = Omit<VoteStore, 'kind' | 'close'>;
+// Declaration merging: the class gets these members' types; the constructor assigns them.
+export interface WorkerVoteStore extends ForwardedMethods {}
+
 export class WorkerVoteStore implements VoteStore {
   readonly kind = 'sqlite';
   private readonly pending = new Map<number, Pending>();
@@ -48,6 +53,13 @@ export class WorkerVoteStore implements VoteStore {
     readonly path: string,
     private readonly onFailure: ((err: PivoteError) => void) | undefined,
   ) {
+    for (const method of STORE_METHODS) {
+      if (method === 'close') continue;
+      (this as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => this.call(method, args as Method<typeof method>['args']);
+    }
+    // The hot path, one call per group commit: packed both ways (worker-protocol.ts).
+    this.recordVotes = async (votes: readonly NewVote[], burst: BurstPolicy) =>
+      unpackOutcomes((await this.request('recordVotes', [packVotes(votes), burst])) as Uint8Array, votes);
     worker.on('message', (reply: StoreReply) => this.settle(reply));
     worker.on('error', (err) => this.fail(err));
     this.exited = new Promise((resolve) => {
@@ -80,26 +92,6 @@ export class WorkerVoteStore implements VoteStore {
     }
     return new WorkerVoteStore(worker, path, onFailure);
   }
-
-  addKiosk = (...a: Method<'addKiosk'>['args']) => this.call('addKiosk', a);
-  getKiosk = (...a: Method<'getKiosk'>['args']) => this.call('getKiosk', a);
-  listKiosks = (...a: Method<'listKiosks'>['args']) => this.call('listKiosks', a);
-  revokeKiosk = (...a: Method<'revokeKiosk'>['args']) => this.call('revokeKiosk', a);
-  updatePresence = (...a: Method<'updatePresence'>['args']) => this.call('updatePresence', a);
-  listRevokedKioskIds = (...a: Method<'listRevokedKioskIds'>['args']) => this.call('listRevokedKioskIds', a);
-  markAllDisconnected = (...a: Method<'markAllDisconnected'>['args']) => this.call('markAllDisconnected', a);
-  openPoll = (...a: Method<'openPoll'>['args']) => this.call('openPoll', a);
-  closePoll = (...a: Method<'closePoll'>['args']) => this.call('closePoll', a);
-  getOpenPoll = (...a: Method<'getOpenPoll'>['args']) => this.call('getOpenPoll', a);
-  getPoll = (...a: Method<'getPoll'>['args']) => this.call('getPoll', a);
-  listPolls = (...a: Method<'listPolls'>['args']) => this.call('listPolls', a);
-  /** Packed both ways (worker-protocol.ts): the hot path, one call per group commit. */
-  recordVotes = async (votes: readonly NewVote[], burst: BurstPolicy): Promise<RecordOutcome[]> =>
-    unpackOutcomes((await this.request('recordVotes', [packVotes(votes), burst])) as Uint8Array, votes);
-  countVotes = (...a: Method<'countVotes'>['args']) => this.call('countVotes', a);
-  countVotesBy = (...a: Method<'countVotesBy'>['args']) => this.call('countVotesBy', a);
-  listVotes = (...a: Method<'listVotes'>['args']) => this.call('listVotes', a);
-  getVote = (...a: Method<'getVote'>['args']) => this.call('getVote', a);
 
   /** Closes the database on its thread, then waits for the thread to end. Idempotent. */
   close(): Promise<void> {
