@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { PIVOTE_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { openSqliteVoteStore, type SqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -96,6 +96,28 @@ describe('SqliteVoteStore file behaviour', () => {
       .prepare('EXPLAIN QUERY PLAN SELECT EXISTS (SELECT 1 FROM votes INDEXED BY votes_pressed WHERE pressed_at BETWEEN ? AND ? AND kiosk_id = ? LIMIT 1 OFFSET ?)')
       .all(0, 1, 'k1', 2) as { detail: string }[];
     expect(plan.map((r) => r.detail).join('\n')).toMatch(/USING COVERING INDEX votes_pressed \(pressed_at>\? AND pressed_at<\?\)/);
+  });
+
+  it('counts votes since a time from the rows received since, not by walking an index of every vote', () => {
+    // The statements as the store prepares them, caught on their way in.
+    const prepared: string[] = [];
+    const original = Database.prototype.prepare;
+    const spy = vi.spyOn(Database.prototype, 'prepare').mockImplementation(function (this: Database.Database, sql: string) {
+      prepared.push(sql);
+      return original.call(this, sql);
+    });
+    try {
+      open();
+    } finally {
+      spy.mockRestore();
+    }
+    const since = prepared.filter((sql) => /FROM votes WHERE rowid > /.test(sql));
+    expect(since.length).toBeGreaterThanOrEqual(2);
+    const db = rawConnection({ readonly: true });
+    for (const sql of since) {
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...sql.split('?').slice(1).map(() => 0)) as { detail: string }[]).map((r) => r.detail);
+      expect(plan[0]).toMatch(/^SEARCH votes USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+    }
   });
 
   it('upgrades a version 2 database: the kiosk-keyed burst index goes, votes_pressed comes, votes stay', async () => {

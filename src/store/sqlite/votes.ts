@@ -41,8 +41,10 @@ function prepare(db: Database.Database) {
     // the last N votes of the open poll cost N rows, not the whole poll.
     recent: p(`SELECT button, count(*) AS n FROM (SELECT button FROM votes WHERE +poll_id = ? AND +flagged <= ?
                ORDER BY rowid DESC LIMIT ?) GROUP BY button`),
+    // +kiosk_id: grouping through an index keyed by kiosk would walk every vote ever stored;
+    // the rows received since are few and sort in a temporary b-tree.
     byKioskSince: p(`SELECT kiosk_id, count(*) AS n FROM votes WHERE rowid > ${RECEIVED_SINCE} AND pressed_at >= ? AND flagged = 0
-                     GROUP BY kiosk_id ORDER BY kiosk_id`),
+                     GROUP BY +kiosk_id ORDER BY +kiosk_id`),
     flaggedSince: p(`SELECT count(*) FROM votes WHERE rowid > ${RECEIVED_SINCE} AND pressed_at >= ? AND flagged = 1`).pluck(),
 
     listAll: p(`SELECT ${VOTE_COLUMNS} FROM votes ORDER BY kiosk_id, seq, rowid`),
