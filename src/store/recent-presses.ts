@@ -12,7 +12,8 @@
  * asks the database. Pure: no I/O, no clock.
  */
 
-/** Presses kept per kiosk. Votes arriving in press order never need more than maxVotes. */
+/** Presses kept per kiosk (at least maxVotes: votes arriving in press order then never need
+ *  the database). */
 export const DEFAULT_PRESSES_PER_KIOSK = 32;
 
 interface KioskPresses {
@@ -44,9 +45,14 @@ export class RecentPresses {
    */
   constructor(
     private readonly floor: number,
-    private readonly perKiosk: number = DEFAULT_PRESSES_PER_KIOSK,
+    private perKiosk: number = DEFAULT_PRESSES_PER_KIOSK,
   ) {
     if (!(perKiosk >= 1)) throw new Error(`perKiosk must be at least 1, got ${perKiosk}`);
+  }
+
+  /** Keeps at least `n` presses per kiosk from now on (a policy with a larger maxVotes). */
+  keepAtLeast(n: number): void {
+    if (n > this.perKiosk) this.perKiosk = n;
   }
 
   /** Kiosks with press times held, and press times held (for tests and memory figures). */
@@ -82,11 +88,12 @@ export class RecentPresses {
     if (t.length === 0 || pressedAt >= t[t.length - 1]!) t.push(pressedAt);
     else t.splice(bound(t, pressedAt, true), 0, pressedAt);
     if (t.length > this.perKiosk) {
-      // Forget the oldest press time and every copy of it; the floor rises to it, so the
-      // invariant (everything stored above the floor is here) still holds.
-      const oldest = t[0]!;
-      k.floor = oldest;
-      t.splice(0, bound(t, oldest, true));
+      // Forget the oldest press; the floor rises to its time, so the invariant (everything
+      // stored above the floor is here) still holds. Other presses at that same time stay:
+      // they are stored presses, so counting them is right, and a kiosk whose votes share one
+      // millisecond (a full window in one packet) keeps being judged from memory.
+      k.floor = t[0]!;
+      t.shift();
     }
   }
 

@@ -171,4 +171,29 @@ describe('RecentPresses', () => {
     m.add('k', 120);
     expect(m.size.presses).toBe(2);
   });
+
+  it("keeps judging from memory when a kiosk's presses share one millisecond", () => {
+    // A kiosk sending a full window in one packet: 64 votes with the same derived press time.
+    const m = new RecentPresses(0, 32);
+    const verdicts: (boolean | undefined)[] = [];
+    for (let i = 0; i < 64; i++) {
+      verdicts.push(m.judge('k', 50_000, 10_000, 3));
+      m.add('k', 50_000);
+    }
+    expect(verdicts.slice(0, 4)).toEqual([false, false, false, true]);
+    expect(verdicts.slice(4).every((v) => v === true)).toBe(true);
+    expect(m.size.presses).toBe(32);
+  });
+
+  it('keeps at least maxVotes presses, so votes in press order never need the database', () => {
+    const m = new RecentPresses(0, 2);
+    m.keepAtLeast(5);
+    const verdicts: (boolean | undefined)[] = [];
+    for (let t = 1; t <= 20; t++) {
+      verdicts.push(m.judge('k', 10_000 + t * 100, 1_000, 5));
+      m.add('k', 10_000 + t * 100);
+    }
+    expect(verdicts).not.toContain(undefined);
+    expect(verdicts.filter(Boolean)).toHaveLength(15);
+  });
 });

@@ -80,6 +80,7 @@ export class VoteRecorder {
       // Inside the write lock: no other connection can store a vote until we commit.
       if (this.recent === undefined || this.writtenByOthers()) this.recent = this.load();
       const recent = this.recent;
+      recent.keepAtLeast(burst.maxVotes);
       const out = new Array<RecordOutcome>(votes.length);
       for (let i = 0; i < votes.length; i++) {
         const v = votes[i]!;
