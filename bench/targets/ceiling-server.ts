@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { newNonce } from '../../src/protocol/auth.js';
-import { FrameDecoder } from '../../src/protocol/codec.js';
+import { FrameDecoder, ackFrameText } from '../../src/protocol/codec.js';
 import { MAX_KIOSK_FRAME_BYTES, PROTOCOL_VERSION, type ServerMessage } from '../../src/protocol/messages.js';
 import { parseKioskMessage } from '../../src/protocol/validate.js';
 
@@ -29,7 +29,11 @@ class CeilingSession {
   }
 
   private send(message: ServerMessage): void {
-    this.out += JSON.stringify(message) + '\n';
+    this.sendText(JSON.stringify(message) + '\n');
+  }
+
+  private sendText(text: string): void {
+    this.out += text;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(this.flush);
@@ -65,7 +69,8 @@ class CeilingSession {
           this.send({ type: 'welcome', kioskId: this.kioskId, window: 64, heartbeatMs: this.heartbeatMs, poll: null, serverTime: now });
           break;
         case 'vote':
-          this.send({ type: 'ack', voteId: msg.voteId, seq: msg.seq, status: 'stored', flagged: false });
+          // Written as pivote writes it (the same characters as JSON.stringify of the message).
+          this.sendText(ackFrameText(msg.voteId, msg.seq, 'stored', false));
           break;
         case 'heartbeat':
           this.send({ type: 'heartbeat_ack', serverTime: now });
