@@ -3,8 +3,8 @@ import type { ErrorCode } from '../protocol/errors.js';
 /**
  * The server's persistence boundary. Every method returns a Promise even where SQLite could
  * answer synchronously, because a PostgreSQL implementation (several servers, one database)
- * must fit the same interface. Implementations: memory (unit tests), SQLite (embedded default).
- * All of them pass test/store/contract.ts.
+ * must fit the same interface. Implementations: memory (unit tests), SQLite (embedded default),
+ * PostgreSQL (several servers, one database). All of them pass test/store/contract.ts.
  *
  * Times are ms since the Unix epoch on the server's clock.
  */
@@ -39,6 +39,10 @@ export interface PresenceUpdate {
   software?: string;
   queued?: number;
   connected?: boolean;
+  /** The epoch claimKioskConnection returned for this connection. When set, the update is applied
+   *  only while the kiosk's epoch is still this one, so a server whose connection was superseded
+   *  cannot mark the kiosk offline behind the new server's back. Stores without claims ignore it. */
+  epoch?: number;
 }
 
 export type PollState = 'open' | 'closed';
@@ -107,8 +111,43 @@ export interface GroupedCount {
   count: number;
 }
 
+/** What happened to a kiosk, as change notifications report it. */
+export type KioskChangeKind = 'added' | 'revoked';
+
+/**
+ * A change committed to a store that several servers share (PostgreSQL `LISTEN/NOTIFY`). A
+ * notification is a hint to re-read, never the data itself: it says WHAT to re-read. One sent
+ * while nobody listened is lost, so after `listening` (the listener (re)connected) a server
+ * re-reads everything it caches, and still re-reads now and then as a safety net.
+ *
+ * - `listening`: the listener is connected and listening; `reconnected` after a loss.
+ * - `listener-lost`: the connection dropped; it reconnects with backoff (then `listening`).
+ * - `poll`: a poll was opened or closed.
+ * - `kiosk`: a kiosk was added, revoked, ...; re-read it.
+ * - `votes`: one committed batch, counted per poll (`polls` null: too many polls to list).
+ * - `presence`: these kiosks went online or offline (`kioskIds` null: too many to list).
+ * - `kiosk-claimed`: `serverId` now holds the kiosk's connection with `epoch`. A server holding the
+ *   kiosk with a smaller epoch, or with the same epoch under another server id, was superseded
+ *   and drops its connection.
+ */
+export type StoreChange =
+  | { kind: 'listening'; reconnected: boolean }
+  | { kind: 'listener-lost'; message: string }
+  | { kind: 'poll'; pollId: number; state: PollState }
+  | { kind: 'kiosk'; kioskId: string; change: KioskChangeKind }
+  | { kind: 'votes'; polls: { pollId: number; stored: number; flagged: number }[] | null }
+  | { kind: 'presence'; kioskIds: string[] | null }
+  | { kind: 'kiosk-claimed'; kioskId: string; epoch: number; serverId: string };
+
+/** Who holds a kiosk's connection, as the last claim wrote it (see claimKioskConnection). */
+export interface KioskClaim {
+  kioskId: string;
+  epoch: number;
+  serverId: string | null;
+}
+
 export interface VoteStore {
-  /** Which implementation, for logs: 'memory' | 'sqlite' | ... */
+  /** Which implementation, for logs: 'memory' | 'sqlite' | 'postgres' */
   readonly kind: string;
 
   addKiosk(kiosk: NewKiosk): Promise<KioskRecord>; // PV_KIOSK_EXISTS
@@ -132,8 +171,13 @@ export interface VoteStore {
 
   /**
    * Records a batch in ONE durable transaction and resolves only after it is committed
-   * (synchronous=FULL for SQLite). Outcomes are in input order. Votes within one batch see each
-   * other (a duplicate inside the batch is answered as a duplicate; burst counting includes them).
+   * (synchronous=FULL for SQLite, synchronous_commit=on for PostgreSQL). Outcomes are in input
+   * order. Votes within one batch see each other (a duplicate inside the batch is answered as a
+   * duplicate; burst counting includes them).
+   *
+   * A rejection means nothing may be acknowledged. With a database over the network the outcome
+   * may even be unknown (the connection broke during COMMIT: PV_STORE_UNAVAILABLE): the kiosks
+   * resend, and the unique (kioskId, voteId) key answers what did commit as `duplicate`.
    */
   recordVotes(votes: readonly NewVote[], burst: BurstPolicy): Promise<RecordOutcome[]>;
 
@@ -147,6 +191,22 @@ export interface VoteStore {
   getVote(kioskId: string, voteId: string): Promise<StoredVote | undefined>;
 
   close(): Promise<void>;
+
+  /**
+   * Only for stores several servers share (PostgreSQL; memory and SQLite serve one server and
+   * leave these undefined). Calls `listener` for every StoreChange until the returned function
+   * is called. Resolves after the first connection attempt, successful or not (a `listening` or
+   * `listener-lost` change says which); it keeps reconnecting with backoff until stopped.
+   */
+  watchChanges?(listener: (change: StoreChange) => void): Promise<() => Promise<void>>;
+  /**
+   * Fencing for "one live connection per kiosk across all servers": records that `serverId` now
+   * holds the kiosk's connection and returns the new epoch (larger than every earlier one). The
+   * others learn it from the `kiosk-claimed` change, or from readKioskClaims. PV_UNKNOWN_KIOSK.
+   */
+  claimKioskConnection?(kioskId: string, serverId: string): Promise<number>;
+  /** The current claims of these kiosks (the safety net when a notification was lost). */
+  readKioskClaims?(kioskIds: readonly string[]): Promise<KioskClaim[]>;
 }
 
 /** Online = a server holds its connection and it was heard from recently (a crashed server
