@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { isPivoteError } from '../../protocol/errors.js';
 import { toStoreError } from './errors.js';
 
 /** Connection settings of the PostgreSQL store; every one has a default that suits a server. */
@@ -79,17 +80,62 @@ export interface TxContext {
  * explains become PV_STORE_UNAVAILABLE. An error while COMMIT was under way leaves the outcome
  * unknown (the details say `outcome: 'unknown'`): for votes that is harmless, since a resent
  * vote that did commit is answered `duplicate` by the unique key.
+ *
+ * A pooled connection may have died while idle (a database restart) without the pool having
+ * noticed yet; when BEGIN fails that way nothing has happened, so it is tried once more on a
+ * fresh connection.
  */
 export async function inTransaction<T>(pool: pg.Pool, durability: Durability, ctx: TxContext, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  try {
+    return await attempt(pool, durability, ctx, fn);
+  } catch (err) {
+    if (!(err instanceof BeginFailed)) throw err;
+    try {
+      return await attempt(pool, durability, ctx, fn);
+    } catch (again) {
+      throw again instanceof BeginFailed ? again.mapped : again;
+    }
+  }
+}
+
+/** BEGIN failed because the connection was unusable: retryable, nothing was sent. */
+class BeginFailed extends Error {
+  constructor(readonly mapped: unknown) {
+    super('BEGIN failed');
+  }
+}
+
+/**
+ * The pool listens for errors of idle connections only. A checked-out connection whose socket
+ * breaks between two of our queries, or after release(true), would emit 'error' with nobody
+ * listening, which ends the process; its next (or current) query fails anyway, and that is
+ * what we report.
+ */
+const guarded = new WeakSet<pg.PoolClient>();
+export function guard(client: pg.PoolClient): pg.PoolClient {
+  if (!guarded.has(client)) {
+    guarded.add(client);
+    client.on('error', () => {});
+  }
+  return client;
+}
+
+async function attempt<T>(pool: pg.Pool, durability: Durability, ctx: TxContext, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   let client: pg.PoolClient;
   try {
-    client = await pool.connect();
+    client = guard(await pool.connect());
   } catch (err) {
     throw toStoreError(err, ctx);
   }
-  let committing = false;
   try {
     await client.query(BEGIN[durability]);
+  } catch (err) {
+    client.release(true);
+    const mapped = toStoreError(err, ctx);
+    throw isPivoteError(mapped, 'PV_STORE_UNAVAILABLE') ? new BeginFailed(mapped) : mapped;
+  }
+  let committing = false;
+  try {
     const result = await fn(client);
     committing = true;
     const done = await client.query('COMMIT');
@@ -112,8 +158,15 @@ export async function inTransaction<T>(pool: pg.Pool, durability: Durability, ct
   }
 }
 
-/** One statement outside an explicit transaction (reads). */
+/** One statement outside an explicit transaction (reads), tried twice when the connection was
+ *  unusable (see inTransaction): a read has no effect to double. */
 export async function query<R extends pg.QueryResultRow>(pool: pg.Pool, ctx: TxContext, config: pg.QueryConfig): Promise<pg.QueryResult<R>> {
+  try {
+    return await pool.query<R>(config);
+  } catch (err) {
+    const mapped = toStoreError(err, ctx);
+    if (!isPivoteError(mapped, 'PV_STORE_UNAVAILABLE')) throw mapped;
+  }
   try {
     return await pool.query<R>(config);
   } catch (err) {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { PivoteError } from '../../protocol/errors.js';
-import { inTransaction, type TxContext } from './connection.js';
+import { guard, inTransaction, type TxContext } from './connection.js';
 
 /**
  * Identifying and migrating a pivote PostgreSQL database. Several servers may start at once
@@ -144,7 +144,7 @@ function checkIdentity(id: Identity, target: string, readonly: boolean): void {
  */
 export async function prepareDatabase(pool: pg.Pool, ctx: TxContext, readonly: boolean, now: number): Promise<number> {
   if (readonly) {
-    const c = await pool.connect();
+    const c = guard(await pool.connect());
     try {
       const id = await readIdentity(c);
       checkIdentity(id, ctx.target, true);

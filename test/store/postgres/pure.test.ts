@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { isPivoteError } from '../../../src/protocol/errors.js';
+import { MAX_PAYLOAD_BYTES, countStored, decodeChange, encodeChange } from '../../../src/store/postgres/changes.js';
+import { isUnavailableError, redactUrl, toStoreError } from '../../../src/store/postgres/errors.js';
+import { presenceRounds } from '../../../src/store/postgres/presence.js';
+import type { StoreChange } from '../../../src/store/types.js';
+
+/** The PostgreSQL engine's pure parts: no database needed, so these run everywhere. */
+
+describe('change notification payloads', () => {
+  const changes: Exclude<StoreChange, { kind: 'listening' } | { kind: 'listener-lost' }>[] = [
+    { kind: 'poll', pollId: 3, state: 'open' },
+    { kind: 'poll', pollId: 3, state: 'closed' },
+    { kind: 'kiosk', kioskId: 'hall-1', change: 'added' },
+    { kind: 'kiosk', kioskId: 'hall-1', change: 'revoked' },
+    { kind: 'votes', polls: [{ pollId: 1, stored: 998, flagged: 2 }, { pollId: 2, stored: 1, flagged: 0 }] },
+    { kind: 'votes', polls: null },
+    { kind: 'presence', kioskIds: ['a', 'b'] },
+    { kind: 'presence', kioskIds: null },
+    { kind: 'kiosk-claimed', kioskId: 'hall-1', epoch: 7, serverId: 'server-b' },
+  ];
+
+  it.each(changes.map((c) => [c.kind, c] as const))('round-trips %s', (_kind, change) => {
+    const payload = encodeChange(change);
+    expect(Buffer.byteLength(payload)).toBeLessThan(MAX_PAYLOAD_BYTES);
+    expect(decodeChange(payload)).toEqual(change);
+  });
+
+  it('keeps payloads under the NOTIFY limit by leaving long lists out (null: re-read everything)', () => {
+    const ids = Array.from({ length: 500 }, (_, i) => `kiosk-with-a-long-name-${i}`);
+    expect(decodeChange(encodeChange({ kind: 'presence', kioskIds: ids }))).toEqual({ kind: 'presence', kioskIds: null });
+    const polls = Array.from({ length: 1000 }, (_, i) => ({ pollId: i + 1, stored: 1000, flagged: 0 }));
+    expect(decodeChange(encodeChange({ kind: 'votes', polls }))).toEqual({ kind: 'votes', polls: null });
+  });
+
+  it.each([
+    ['not JSON', 'hello'],
+    ['no payload', undefined],
+    ['a JSON number', '42'],
+    ['an unknown type', '{"t":"weather","id":1}'],
+    ['a poll without id', '{"t":"poll","s":"open"}'],
+    ['a poll in an unknown state', '{"t":"poll","id":1,"s":"draft"}'],
+    ['a kiosk change of an unknown kind', '{"t":"kiosk","id":"k","c":"exploded"}'],
+    ['a negative vote count', '{"t":"votes","p":[[1,-1,0]]}'],
+    ['a claim without server', '{"t":"claim","id":"k","e":1}'],
+    ['presence ids that are not strings', '{"t":"presence","ids":[1,2]}'],
+  ])('ignores %s', (_label, payload) => {
+    expect(decodeChange(payload)).toBeUndefined();
+  });
+
+  it('counts a batch per poll, flagged apart', () => {
+    expect(
+      countStored([
+        { pollId: 2, flagged: false },
+        { pollId: 1, flagged: true },
+        { pollId: 2, flagged: true },
+        { pollId: 2, flagged: false },
+      ]),
+    ).toEqual([
+      { pollId: 1, stored: 1, flagged: 1 },
+      { pollId: 2, stored: 3, flagged: 1 },
+    ]);
+  });
+});
+
+describe('presence rounds', () => {
+  it('puts a kiosk listed twice into a later round, keeping order', () => {
+    const u = (kioskId: string, lastSeenAt: number) => ({ kioskId, lastSeenAt });
+    expect(presenceRounds([u('a', 1), u('b', 1), u('a', 2), u('a', 3), u('c', 1)])).toEqual([
+      [u('a', 1), u('b', 1), u('c', 1)],
+      [u('a', 2)],
+      [u('a', 3)],
+    ]);
+    expect(presenceRounds([])).toEqual([]);
+  });
+});
+
+describe('which database errors mean "unavailable"', () => {
+  const err = (props: Record<string, unknown>, message = 'boom'): Error => Object.assign(new Error(message), props);
+
+  it.each([
+    ['connection refused', err({ code: 'ECONNREFUSED', syscall: 'connect' })],
+    ['a missing unix socket', err({ code: 'ENOENT', syscall: 'connect' })],
+    ['a reset connection', err({ code: 'ECONNRESET' })],
+    ['admin_shutdown (restart)', err({ code: '57P01' })],
+    ['cannot_connect_now (starting up)', err({ code: '57P03' })],
+    ['a connection exception (class 08)', err({ code: '08006' })],
+    ['too many connections', err({ code: '53300' })],
+    ['a read-only standby after failover', err({ code: '25006' })],
+    ['a connection that ended', err({}, 'Connection terminated unexpectedly')],
+    ['a connect timeout', err({}, 'timeout exceeded when trying to connect')],
+    ['a query timeout', err({}, 'Query read timeout')],
+    ['every address refused', Object.assign(new AggregateError([err({ code: 'ECONNREFUSED' }), err({ code: 'ECONNREFUSED' })], 'x'))],
+  ])('%s is PV_STORE_UNAVAILABLE', (_label, e) => {
+    expect(isUnavailableError(e)).toBe(true);
+    const mapped = toStoreError(e, { target: 'postgres://db/x', writable: true });
+    expect(isPivoteError(mapped, 'PV_STORE_UNAVAILABLE')).toBe(true);
+    expect((mapped as Error).cause).toBe(e);
+  });
+
+  it.each([
+    ['a unique violation', err({ code: '23505' })],
+    ['a foreign key violation', err({ code: '23503' })],
+    ['a syntax error', err({ code: '42601' })],
+    ['a file that is missing (not a connect)', err({ code: 'ENOENT', syscall: 'open' })],
+    ['a plain error', new Error('something else')],
+  ])('%s is passed through unchanged', (_label, e) => {
+    expect(toStoreError(e, { target: 't', writable: true })).toBe(e);
+  });
+
+  it('a read-only error is a real error for a read-only store (it tried to write)', () => {
+    const e = err({ code: '25006' });
+    expect(toStoreError(e, { target: 't', writable: false })).toBe(e);
+  });
+
+  it('says when the outcome of a COMMIT is unknown', () => {
+    const mapped = toStoreError(err({ code: 'ECONNRESET' }), { target: 't', writable: true, commitUnknown: true });
+    expect(isPivoteError(mapped, 'PV_STORE_UNAVAILABLE') && mapped.details).toMatchObject({ outcome: 'unknown' });
+    expect((mapped as Error).message).toMatch(/may or may not have committed/);
+  });
+
+  it('hides the password of a URL', () => {
+    expect(redactUrl('postgres://pivote:s3cret@db.example:5432/votes')).toBe('postgres://pivote:***@db.example:5432/votes');
+    expect(redactUrl('postgres://pivote@db/votes')).toBe('postgres://pivote@db/votes');
+  });
+});
