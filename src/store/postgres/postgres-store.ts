@@ -25,6 +25,7 @@ import { applyPresence } from './presence.js';
 import { KIOSK_COLUMNS, POLL_COLUMNS, VOTE_COLUMNS, kioskFromRow, pollFromRow, voteFromRow, type KioskRow, type PollRow, type VoteRow } from './rows.js';
 import { prepareDatabase } from './schema.js';
 import { recordBatch } from './vote-batch.js';
+import { VoteNotices } from './vote-notices.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_SERVER_ID_LENGTH = 200;
@@ -32,6 +33,8 @@ const MAX_SERVER_ID_LENGTH = 200;
 export interface PostgresStoreOptions extends PostgresConnectionOptions {
   /** Reconnect delays of watchChanges listeners. */
   listenBackoff?: ListenerOptions['backoff'];
+  /** At most one `votes` notification per this many ms (default 100), counts added up. */
+  votesNoticeMs?: number;
   now?: () => number;
 }
 
@@ -47,8 +50,8 @@ export class PostgresVoteStore implements VoteStore {
   readonly kind = 'postgres';
   private closed: Promise<void> | undefined;
   private readonly listeners = new Set<ChangeListener>();
-  private readonly pendingNotices = new Set<Promise<unknown>>();
   private readonly ctx: TxContext;
+  private readonly voteNotices: VoteNotices;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -56,6 +59,17 @@ export class PostgresVoteStore implements VoteStore {
     private readonly opts: PostgresStoreOptions,
   ) {
     this.ctx = { target: redactUrl(url), writable: !opts.readonly };
+    // Announced after the commit, in a transaction of its own: a NOTIFY inside the vote
+    // transaction would hold PostgreSQL's cluster-wide notify lock through the commit's disk
+    // flush, making every server's vote commits wait for each other (docs/SCALING.md). A lost
+    // announcement costs a delay until the next re-read, never a vote.
+    this.voteNotices = new VoteNotices(
+      (change) =>
+        inTransaction(this.pool, 'soft', this.ctx, (c) => notify(c, change)).catch((err: unknown) =>
+          this.opts.logger?.warn({ err }, 'could not announce stored votes; other servers see them at their next re-read'),
+        ),
+      opts.votesNoticeMs ?? 100,
+    );
   }
 
   /** The database, password hidden, for logs. */
@@ -178,11 +192,8 @@ export class PostgresVoteStore implements VoteStore {
     this.check();
     if (votes.length === 0) return [];
     const plan = await this.tx('durable', (c) => recordBatch(c, votes, burst));
-    // Announced after the commit, in a transaction of its own: a NOTIFY inside the vote
-    // transaction would hold PostgreSQL's cluster-wide notify lock through the commit's disk
-    // flush, making every server's vote commits wait for each other (docs/SCALING.md).
-    if (plan.inserts.length > 0) {
-      this.notifySoon({ kind: 'votes', polls: countStored(plan.inserts.map((x) => ({ pollId: x.vote.pollId, flagged: x.flagged }))) });
+    if (plan.inserts.length > 0 && !this.closed) {
+      this.voteNotices.add(countStored(plan.inserts.map((x) => ({ pollId: x.vote.pollId, flagged: x.flagged }))));
     }
     return plan.outcomes;
   }
@@ -278,18 +289,10 @@ export class PostgresVoteStore implements VoteStore {
     this.closed ??= (async () => {
       await Promise.all([...this.listeners].map((l) => l.stop()));
       this.listeners.clear();
-      await Promise.all(this.pendingNotices);
+      await this.voteNotices.close();
       await this.pool.end();
     })();
     return this.closed;
-  }
-
-  private notifySoon(change: Notice): void {
-    if (this.closed) return; // the votes are committed; the listeners are gone anyway
-    const p = inTransaction(this.pool, 'soft', this.ctx, (c) => notify(c, change))
-      .catch((err: unknown) => this.opts.logger?.warn({ err }, 'could not announce stored votes; other servers see them at their next re-read'))
-      .finally(() => this.pendingNotices.delete(p));
-    this.pendingNotices.add(p);
   }
 
   private requirePoll(id: number): Promise<PollRecord> {

@@ -3,6 +3,7 @@ import { isPivoteError } from '../../../src/protocol/errors.js';
 import { MAX_PAYLOAD_BYTES, countStored, decodeChange, encodeChange } from '../../../src/store/postgres/changes.js';
 import { isUnavailableError, redactUrl, toStoreError } from '../../../src/store/postgres/errors.js';
 import { presenceRounds } from '../../../src/store/postgres/presence.js';
+import { VoteNotices } from '../../../src/store/postgres/vote-notices.js';
 import type { StoreChange } from '../../../src/store/types.js';
 
 /** The PostgreSQL engine's pure parts: no database needed, so these run everywhere. */
@@ -122,5 +123,71 @@ describe('which database errors mean "unavailable"', () => {
   it('hides the password of a URL', () => {
     expect(redactUrl('postgres://pivote:s3cret@db.example:5432/votes')).toBe('postgres://pivote:***@db.example:5432/votes');
     expect(redactUrl('postgres://pivote@db/votes')).toBe('postgres://pivote@db/votes');
+  });
+});
+
+describe('vote notices', () => {
+  const fakeTimers = () => {
+    let now = 0;
+    let pending: { fn: () => void; at: number } | undefined;
+    return {
+      timers: {
+        setTimeout: (fn: () => void, ms: number) => (pending = { fn, at: now + ms }),
+        clearTimeout: () => (pending = undefined),
+        now: () => now,
+      },
+      advance(ms: number) {
+        now += ms;
+        if (pending && pending.at <= now) {
+          const { fn } = pending;
+          pending = undefined;
+          fn();
+        }
+      },
+    };
+  };
+
+  it('sends the first batch at once, then at most one notice per interval with the counts added up', async () => {
+    const sent: unknown[] = [];
+    const clock = fakeTimers();
+    const notices = new VoteNotices(async (c) => void sent.push(c), 100, clock.timers);
+    notices.add([{ pollId: 1, stored: 3, flagged: 1 }]);
+    expect(sent).toEqual([{ kind: 'votes', polls: [{ pollId: 1, stored: 3, flagged: 1 }] }]);
+    clock.advance(10);
+    notices.add([{ pollId: 1, stored: 2, flagged: 0 }]);
+    notices.add([{ pollId: 2, stored: 5, flagged: 0 }, { pollId: 1, stored: 1, flagged: 1 }]);
+    expect(sent).toHaveLength(1);
+    clock.advance(89);
+    expect(sent).toHaveLength(1);
+    clock.advance(1);
+    expect(sent[1]).toEqual({ kind: 'votes', polls: [{ pollId: 1, stored: 3, flagged: 1 }, { pollId: 2, stored: 5, flagged: 0 }] });
+    clock.advance(500);
+    notices.add([{ pollId: 2, stored: 1, flagged: 0 }]);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('close() sends what is pending and waits for the sends', async () => {
+    const finish: (() => void)[] = [];
+    const sent: unknown[] = [];
+    const clock = fakeTimers();
+    const notices = new VoteNotices(
+      (c) =>
+        new Promise<void>((resolve) => {
+          sent.push(c);
+          finish.push(resolve);
+        }),
+      100,
+      clock.timers,
+    );
+    notices.add([{ pollId: 1, stored: 1, flagged: 0 }]);
+    notices.add([{ pollId: 1, stored: 1, flagged: 0 }]);
+    let closed = false;
+    const closing = notices.close().then(() => (closed = true));
+    expect(sent).toHaveLength(2);
+    await Promise.resolve();
+    expect(closed).toBe(false);
+    for (const f of finish) f();
+    await closing;
+    expect(closed).toBe(true);
   });
 });
