@@ -1,10 +1,11 @@
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { PG_SCHEMA_VERSION } from '../../../src/store/postgres/schema.js';
+import { LOOKUP_VOTES } from '../../../src/store/postgres/vote-batch.js';
 import { openPostgresVoteStore, type PostgresVoteStore } from '../../../src/store/postgres/postgres-store.js';
 import { pgUrl } from '../../support/postgres/cluster.js';
 import { describePg, type TestDatabase } from '../../support/postgres/test-db.js';
-import { expectCode, newKiosk, newVote, NO_BURST, seed } from '../contract-helpers.js';
+import { expectCode, newKiosk, newVote, NO_BURST, seed, T0 } from '../contract-helpers.js';
 
 /** What the PostgreSQL store promises beyond the contract: identity, migrations, roles. */
 describePg('postgres store: the database', (pgc) => {
@@ -128,6 +129,21 @@ describePg('postgres store: the database', (pgc) => {
     await expect(store.recordVotes(batch, NO_BURST)).rejects.toThrow(/foreign key/);
     expect(await store.listVotes()).toEqual([]);
     expect(await store.recordVotes([newVote('k1', 'a', { pollId: poll.id })], NO_BURST)).toEqual([{ status: 'stored', flagged: false }]);
+  });
+
+  it('serves the burst rule, a resend and the results from their indexes, not a table scan', async () => {
+    const db = await database();
+    await open(db.url);
+    const c = await raw(db.url);
+    // The table is empty, so tell the planner a scan is out of the question; what remains
+    // shows which index can serve each query (scripts/pg-explain-10m.ts shows it at 10 M rows).
+    await c.query('SET enable_seqscan = off');
+    const plan = async (sql: string, params: unknown[]): Promise<string> =>
+      (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(await plan(LOOKUP_VOTES.text, [['k1'], ['v1'], [T0], 10_000, 3])).toMatch(/Index Scan using votes_pkey/);
+    expect(await plan(LOOKUP_VOTES.text, [['k1'], ['v1'], [T0], 10_000, 3])).toMatch(/votes_kiosk_pressed/);
+    expect(await plan('SELECT * FROM votes WHERE kiosk_id = $1 AND vote_id = $2', ['k1', 'v1'])).toMatch(/Index Scan using votes_pkey/);
+    expect(await plan('SELECT button, count(*) FROM votes WHERE poll_id = $1 AND flagged <= $2 GROUP BY button', [1, false])).toMatch(/Index Only Scan using votes_poll/);
   });
 
   it('rejects calls after close and closes twice without error', async () => {
