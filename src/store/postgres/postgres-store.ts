@@ -26,6 +26,7 @@ import { KIOSK_COLUMNS, POLL_COLUMNS, VOTE_COLUMNS, kioskFromRow, pollFromRow, v
 import { prepareDatabase } from './schema.js';
 import { recordBatch } from './vote-batch.js';
 import { VoteNotices } from './vote-notices.js';
+import { encodeText } from './text-codec.js';
 
 const HOUR_MS = 3_600_000;
 const MAX_SERVER_ID_LENGTH = 200;
@@ -242,7 +243,7 @@ export class PostgresVoteStore implements VoteStore {
   }
 
   async getVote(kioskId: string, voteId: string): Promise<StoredVote | undefined> {
-    const { rows } = await this.read<VoteRow>(`SELECT ${VOTE_COLUMNS} FROM votes WHERE kiosk_id = $1 AND vote_id = $2`, [kioskId, voteId]);
+    const { rows } = await this.read<VoteRow>(`SELECT ${VOTE_COLUMNS} FROM votes WHERE kiosk_id = $1 AND vote_id = $2`, [kioskId, encodeText(voteId)]);
     return rows[0] && voteFromRow(rows[0]);
   }
 

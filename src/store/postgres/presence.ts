@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { PresenceUpdate } from '../types.js';
+import { encodeText } from './text-codec.js';
 
 /**
  * updatePresence on PostgreSQL: a batch as one UPDATE from arrays, applied as if one update after
@@ -48,7 +49,7 @@ export async function applyPresence(c: pg.ClientBase, updates: readonly Presence
       values: [
         ids,
         round.map((u) => u.lastSeenAt),
-        round.map((u) => u.software ?? null),
+        round.map((u) => (u.software === undefined ? null : encodeText(u.software))),
         round.map((u) => u.queued ?? null),
         round.map((u) => u.connected ?? null),
         round.map((u) => u.epoch ?? null),

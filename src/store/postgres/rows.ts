@@ -1,4 +1,5 @@
 import type { KioskRecord, PollRecord, StoredVote } from '../types.js';
+import { decodeText } from './text-codec.js';
 
 /** Column shapes as node-postgres returns them (int8 parsed to number, see connection.ts). */
 
@@ -49,7 +50,7 @@ export function kioskFromRow(r: KioskRow): KioskRecord {
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
     lastSeenAt: r.last_seen_at,
-    software: r.software,
+    software: r.software === null ? null : decodeText(r.software),
     queued: r.queued,
     connected: r.connected,
   };
@@ -62,7 +63,7 @@ export function pollFromRow(r: PollRow): PollRecord {
 export function voteFromRow(r: VoteRow): StoredVote {
   return {
     kioskId: r.kiosk_id,
-    voteId: r.vote_id,
+    voteId: decodeText(r.vote_id),
     seq: r.seq,
     pollId: r.poll_id,
     button: r.button,

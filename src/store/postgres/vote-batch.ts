@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { BurstPolicy, NewVote, RecordOutcome } from '../types.js';
+import { encodeText } from './text-codec.js';
 
 /**
  * recordVotes on PostgreSQL in a fixed number of round trips whatever the batch size:
@@ -106,7 +107,7 @@ export async function recordBatch(c: pg.ClientBase, votes: readonly NewVote[], b
   await c.query({ ...LOCK_KIOSKS, values: [[...new Set(votes.map((v) => v.kioskId))]] });
   const lookup = await c.query<LookupRow>({
     ...LOOKUP_VOTES,
-    values: [votes.map((v) => v.kioskId), votes.map((v) => v.voteId), votes.map((v) => v.pressedAt), burst.windowMs, Math.max(burst.maxVotes, 0)],
+    values: [votes.map((v) => v.kioskId), votes.map((v) => encodeText(v.voteId)), votes.map((v) => v.pressedAt), burst.windowMs, Math.max(burst.maxVotes, 0)],
   });
   const plan = planVoteBatch(votes, lookup.rows, burst);
   if (plan.inserts.length > 0) {
@@ -115,7 +116,7 @@ export async function recordBatch(c: pg.ClientBase, votes: readonly NewVote[], b
       ...INSERT_VOTES,
       values: [
         col((x) => x.vote.kioskId),
-        col((x) => x.vote.voteId),
+        col((x) => encodeText(x.vote.voteId)),
         col((x) => x.vote.seq),
         col((x) => x.vote.pollId),
         col((x) => x.vote.button),

@@ -4,6 +4,8 @@ import { MAX_PAYLOAD_BYTES, countStored, decodeChange, encodeChange } from '../.
 import { isUnavailableError, redactUrl, toStoreError } from '../../../src/store/postgres/errors.js';
 import { presenceRounds } from '../../../src/store/postgres/presence.js';
 import { VoteNotices } from '../../../src/store/postgres/vote-notices.js';
+import { decodeText, encodeText } from '../../../src/store/postgres/text-codec.js';
+import fc from 'fast-check';
 import type { StoreChange } from '../../../src/store/types.js';
 
 /** The PostgreSQL engine's pure parts: no database needed, so these run everywhere. */
@@ -189,5 +191,25 @@ describe('vote notices', () => {
     for (const f of finish) f();
     await closing;
     expect(closed).toBe(true);
+  });
+});
+
+describe('text codec (strings PostgreSQL text cannot hold as they are)', () => {
+  const tricky = fc.string({ unit: fc.constantFrom('\u0000', '\\', '0', 'a', '\n', '\ud83d\ude00'), maxLength: 12 });
+
+  it('round-trips, never writes NUL, and keeps distinct strings distinct', () => {
+    fc.assert(
+      fc.property(tricky, tricky, (a, b) => {
+        expect(decodeText(encodeText(a))).toBe(a);
+        expect(encodeText(a)).not.toContain('\u0000');
+        if (a !== b) expect(encodeText(a)).not.toBe(encodeText(b));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('leaves ordinary strings as they are', () => {
+    expect(encodeText('k1-000123')).toBe('k1-000123');
+    expect(encodeText('a\u0000b\\')).toBe('a\\0b\\\\');
   });
 });
