@@ -38,6 +38,7 @@ export const ERRORS = {
   PV_POLL_NOT_FOUND: { hint: '`pivote poll list` shows existing poll ids.' },
   PV_NOT_A_PIVOTE_DB: { hint: 'Point --db at a pivote database, or at a new path to create one.' },
   PV_DB_TOO_NEW: { hint: 'This database was written by a newer pivote; upgrade pivote.' },
+  PV_DB_ACCESS_DENIED: { hint: 'Check the user and password in the database URL, that the role may connect (pg_hba.conf), and that it owns the database pivote uses.' },
   PV_STORE_UNAVAILABLE: { hint: 'The database is unreachable or restarting; retry later. Kiosks keep their votes and send them when it returns.' },
   PV_STORE_FAILED: { hint: 'The server lost its database thread (the log says why, e.g. out of memory): restart the server. Stored votes are safe; kiosks resend the unacknowledged ones.' },
   PV_CONFIG_MISSING: { hint: 'Add the missing key to the config file (see hardware/kiosk.example.json).' },

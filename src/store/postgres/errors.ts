@@ -54,13 +54,29 @@ export function isUnavailableError(err: unknown, writable = true): boolean {
   return Array.isArray(inner) && inner.length > 0 && inner.every((e) => isUnavailableError(e, writable));
 }
 
+/** Setup mistakes PostgreSQL names precisely: say them with a code and a hint, not a raw message. */
+function setupError(err: Error & { code?: unknown }, target: string): PivoteError | undefined {
+  switch (err.code) {
+    case '28P01': // invalid_password
+    case '28000': // invalid_authorization_specification: no such role, pg_hba.conf refused
+    case '42501': // insufficient_privilege
+      return new PivoteError('PV_DB_ACCESS_DENIED', `${target}: ${err.message}`, { target, cause: err.code }, { cause: err });
+    case '3D000': // invalid_catalog_name
+      return new PivoteError('PV_NOT_A_PIVOTE_DB', `${target}: ${err.message} (create it first: CREATE DATABASE ... OWNER ...)`, { target }, { cause: err });
+    default:
+      return undefined;
+  }
+}
+
 /**
- * PV_STORE_UNAVAILABLE for the failures above, the error itself otherwise. `commitUnknown`: the
- * connection broke while COMMIT was on its way, so the transaction may or may not have committed.
+ * PV_STORE_UNAVAILABLE for the failures above, PV_DB_ACCESS_DENIED / PV_NOT_A_PIVOTE_DB for
+ * setup mistakes, the error itself otherwise. `commitUnknown`: the connection broke while COMMIT
+ * was on its way, so the transaction may or may not have committed.
  */
 export function toStoreError(err: unknown, where: { target: string; writable: boolean; commitUnknown?: boolean }): unknown {
-  if (err instanceof PivoteError || !isUnavailableError(err, where.writable)) return err;
+  if (err instanceof PivoteError || !(err instanceof Error)) return err;
   const e = err as Error & { code?: unknown };
+  if (!isUnavailableError(err, where.writable)) return setupError(e, where.target) ?? err;
   const outcome = where.commitUnknown ? '; the last transaction may or may not have committed' : '';
   return new PivoteError(
     'PV_STORE_UNAVAILABLE',

@@ -121,6 +121,16 @@ describePg('postgres store: the database', (pgc) => {
     expect((await c.query("SELECT tableowner FROM pg_tables WHERE tablename = 'votes'")).rows).toEqual([{ tableowner: role }]);
   });
 
+  it('says what is wrong with the URL: an unknown role (PV_DB_ACCESS_DENIED), a missing database (PV_NOT_A_PIVOTE_DB)', async () => {
+    const db = await database();
+    await expectCode(openPostgresVoteStore(pgUrl({ ...pgc.target(), user: 'nobody_at_all' }, db.name)), 'PV_DB_ACCESS_DENIED');
+    await expectCode(openPostgresVoteStore(pgUrl(pgc.target(), `${db.name}_missing`)), 'PV_NOT_A_PIVOTE_DB');
+    // A role that may connect but does not own the database cannot create tables in it.
+    const guest = `pivote_guest_${process.pid}`;
+    await (await pgc.admin()).query(`DO $$ BEGIN CREATE ROLE ${guest} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
+    await expectCode(openPostgresVoteStore(pgUrl({ ...pgc.target(), user: guest }, db.name)), 'PV_DB_ACCESS_DENIED');
+  });
+
   it('records a batch atomically: one failing row rolls back the whole batch', async () => {
     const db = await database();
     const store = await open(db.url);

@@ -111,6 +111,17 @@ describe('which database errors mean "unavailable"', () => {
     expect(toStoreError(e, { target: 't', writable: true })).toBe(e);
   });
 
+  it.each([
+    ['a wrong password', '28P01', 'PV_DB_ACCESS_DENIED'],
+    ['an unknown role', '28000', 'PV_DB_ACCESS_DENIED'],
+    ['a missing privilege', '42501', 'PV_DB_ACCESS_DENIED'],
+    ['a database that does not exist', '3D000', 'PV_NOT_A_PIVOTE_DB'],
+  ] as const)('%s is %s', (_label, code, expected) => {
+    const mapped = toStoreError(err({ code }, 'what PostgreSQL said'), { target: 'postgres://db/x', writable: true });
+    expect(isPivoteError(mapped, expected)).toBe(true);
+    expect((mapped as Error).message).toContain('what PostgreSQL said');
+  });
+
   it('a read-only error is a real error for a read-only store (it tried to write)', () => {
     const e = err({ code: '25006' });
     expect(toStoreError(e, { target: 't', writable: false })).toBe(e);
