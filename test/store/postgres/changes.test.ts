@@ -61,6 +61,21 @@ describePg('postgres store: changes and claims across servers', (pgc) => {
     expect(committed().filter((c) => c.kind === 'votes')).toEqual([{ kind: 'votes', polls: [{ pollId: poll.id, stored: 3, flagged: 1 }] }]);
   });
 
+  it('adds up votes committed in quick succession into one notice, and close() still sends the last one', async () => {
+    await writer.addKiosk(newKiosk('k1'));
+    const poll = await writer.openPoll('Q', ['x', 'y'], T0);
+    const other = await openPostgresVoteStore(db.url, { votesNoticeMs: 60_000 });
+    await other.recordVotes([newVote('k1', 'a', { pollId: poll.id })], NO_BURST);
+    await other.recordVotes([newVote('k1', 'b', { pollId: poll.id, seq: 2, pressedAt: T0 + 20_000 })], NO_BURST);
+    await other.recordVotes([newVote('k1', 'c', { pollId: poll.id, seq: 3, pressedAt: T0 + 40_000 })], NO_BURST);
+    await other.close();
+    await vi.waitFor(() => expect(committed().filter((c) => c.kind === 'votes')).toHaveLength(2), WAIT);
+    expect(committed().filter((c) => c.kind === 'votes')).toEqual([
+      { kind: 'votes', polls: [{ pollId: poll.id, stored: 1, flagged: 0 }] },
+      { kind: 'votes', polls: [{ pollId: poll.id, stored: 2, flagged: 0 }] },
+    ]);
+  });
+
   it('announces nothing for a change that rolled back (a refused poll)', async () => {
     await writer.openPoll('Q', ['x', 'y'], T0);
     await expectCode(writer.openPoll('Q2', ['x', 'y'], T0), 'PV_POLL_ALREADY_OPEN');
