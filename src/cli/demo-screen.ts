@@ -1,5 +1,5 @@
 import type { OptionCount } from '../store/types.js';
-import { percentages } from './results-view.js';
+import { percentages } from '../admin/results-view.js';
 
 /** What the demo shows; rendering is pure so it is tested without a terminal. */
 export interface DemoView {

@@ -19,6 +19,9 @@ export interface OpenStoreOptions {
   use: 'server' | 'cli';
   /** Open without write access (listings): the database must exist and be current. */
   readonly?: boolean;
+  /** Make the database when it is new or empty (default). Commands pass false: a mistyped --db
+   *  must be an error (PV_NOT_A_PIVOTE_DB), never a second, empty database. */
+  create?: boolean;
   logger?: Logger;
   /** SQLite on its thread: told once if the thread dies (PV_STORE_FAILED). PostgreSQL never
    *  fails for good: an unreachable database is PV_STORE_UNAVAILABLE, per call, until it returns. */
@@ -45,13 +48,14 @@ export async function openStore(target: string, opts: OpenStoreOptions): Promise
       ...(opts.use === 'cli' && { poolSize: 2 }),
       ...opts.postgres,
       readonly,
+      ...(opts.create === false && { create: false }),
       ...(opts.logger && { logger: opts.logger }),
     });
   }
   if (opts.use === 'server') {
     const { openSqliteVoteStoreInWorker } = await import('./sqlite/worker-store.js');
-    return openSqliteVoteStoreInWorker(target, { readonly, ...(opts.onFailure && { onFailure: opts.onFailure }) });
+    return openSqliteVoteStoreInWorker(target, { readonly, ...(opts.create === false && { create: false }), ...(opts.onFailure && { onFailure: opts.onFailure }) });
   }
   const { openSqliteVoteStore } = await import('./sqlite/sqlite-store.js');
-  return openSqliteVoteStore(target, { readonly });
+  return openSqliteVoteStore(target, { readonly, ...(opts.create === false && { create: false }) });
 }

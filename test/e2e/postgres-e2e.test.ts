@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -43,7 +43,7 @@ describePg('pivote server on PostgreSQL (processes over TCP)', (pgc) => {
     const secret = newSecret();
     await store.addKiosk({ id: 'pg-kiosk', name: 'pg-kiosk', location: 'e2e', secret, createdAt: Date.now() });
     const poll = await store.openPoll('Which colour?', ['red', 'green'], Date.now());
-    const server = await startServerProcess(db.url);
+    const server = await startServerProcess(db.url, 0, ['--admin-token-file', join(dir, 'admin-token')]);
     expect(server.logs.find((l) => l.msg === 'listening for kiosks')).toMatchObject({ store: 'postgres' });
     const kiosk = KioskProcess.start({ server: `127.0.0.1:${server.port}`, kioskId: 'pg-kiosk', secret, dataDir: join(dir, 'kiosk') });
     await kiosk.ready();
@@ -55,13 +55,22 @@ describePg('pivote server on PostgreSQL (processes over TCP)', (pgc) => {
     expect(votes.map((v) => ({ kioskId: v.kioskId, pollId: v.pollId, button: v.button, seq: v.seq, flagged: v.flagged }))).toEqual([
       { kioskId: 'pg-kiosk', pollId: poll.id, button: 2, seq: 1, flagged: false },
     ]);
+    // The HTTP API of the same server answers from PostgreSQL too.
+    const token = readFileSync(server.tokenFile, 'utf8').trim();
+    const res = await fetch(`${server.httpUrl}/api/polls/${poll.id}/results`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await res.json())).toContain('"green"');
+    expect((await fetch(`${server.httpUrl}/readyz`)).status).toBe(200);
     expect(await server.stop()).toBe(0);
   });
 
   it('two servers on one database: simulated kiosks on both, every acknowledged vote counted once', async () => {
     const { db, store, dir } = await setup();
     const poll = await store.openPoll('Tea or coffee?', ['tea', 'coffee', 'water'], Date.now());
-    const [one, two] = await Promise.all([startServerProcess(db.url), startServerProcess(db.url)]);
+    const [one, two] = await Promise.all([
+      startServerProcess(db.url, 0, ['--admin-token-file', join(dir, 'token-one')]),
+      startServerProcess(db.url, 0, ['--admin-token-file', join(dir, 'token-two')]),
+    ]);
     const logger = pino({ level: 'silent' });
     const run = async (port: number, prefix: string) =>
       runSimulation(

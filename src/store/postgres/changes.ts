@@ -1,4 +1,4 @@
-import type { KioskChangeKind, PollState, StoreChange } from '../types.js';
+import { ALERT_CHANGES, KIOSK_CHANGES, POLL_CHANGES, type StoreChange } from '../model/changes.js';
 
 /**
  * The NOTIFY payloads of the PostgreSQL store: compact JSON on one channel. Pure, so both ends
@@ -12,24 +12,27 @@ export const MAX_PAYLOAD_BYTES = 7_000;
 
 type Committed = Exclude<StoreChange, { kind: 'listening' } | { kind: 'listener-lost' }>;
 
-const KIOSK_CHANGES: readonly KioskChangeKind[] = ['added', 'revoked'];
+/** Lists of ids past this many bytes are left out: the receiver re-reads everything instead. */
+function bounded(full: string, short: string): string {
+  return Buffer.byteLength(full) <= MAX_PAYLOAD_BYTES ? full : short;
+}
 
 export function encodeChange(change: Committed): string {
   switch (change.kind) {
     case 'poll':
-      return JSON.stringify({ t: 'poll', id: change.pollId, s: change.state });
-    case 'kiosk':
-      return JSON.stringify({ t: 'kiosk', id: change.kioskId, c: change.change });
+      return JSON.stringify({ t: 'poll', id: change.pollId, c: change.change });
+    case 'kiosks':
+      return bounded(JSON.stringify({ t: 'kiosks', ids: change.kioskIds, c: change.change }), JSON.stringify({ t: 'kiosks', ids: null, c: change.change }));
     case 'kiosk-claimed':
       return JSON.stringify({ t: 'claim', id: change.kioskId, e: change.epoch, srv: change.serverId });
-    case 'votes': {
-      const full = JSON.stringify({ t: 'votes', p: change.polls?.map((p) => [p.pollId, p.stored, p.flagged]) ?? null });
-      return Buffer.byteLength(full) <= MAX_PAYLOAD_BYTES ? full : JSON.stringify({ t: 'votes', p: null });
-    }
-    case 'presence': {
-      const full = JSON.stringify({ t: 'presence', ids: change.kioskIds });
-      return Buffer.byteLength(full) <= MAX_PAYLOAD_BYTES ? full : JSON.stringify({ t: 'presence', ids: null });
-    }
+    case 'votes':
+      return bounded(JSON.stringify({ t: 'votes', p: change.polls?.map((p) => [p.pollId, p.stored, p.flagged]) ?? null }), JSON.stringify({ t: 'votes', p: null }));
+    case 'presence':
+      return bounded(JSON.stringify({ t: 'presence', ids: change.kioskIds }), JSON.stringify({ t: 'presence', ids: null }));
+    case 'alert':
+      return JSON.stringify({ t: 'alert', id: change.alertId, c: change.change });
+    case 'alert-rules':
+      return JSON.stringify({ t: 'alert-rules' });
   }
 }
 
@@ -47,6 +50,13 @@ function decodePolls(p: unknown): { pollId: number; stored: number; flagged: num
   return out;
 }
 
+function decodeIds(ids: unknown): string[] | null | undefined {
+  if (ids === null) return null;
+  return Array.isArray(ids) && ids.every(isString) ? (ids as string[]) : undefined;
+}
+
+const oneOf = <T extends string>(values: readonly T[], x: unknown): x is T => typeof x === 'string' && (values as readonly string[]).includes(x);
+
 export function decodeChange(payload: string | undefined): Committed | undefined {
   let o: Record<string, unknown>;
   try {
@@ -58,18 +68,25 @@ export function decodeChange(payload: string | undefined): Committed | undefined
   }
   switch (o.t) {
     case 'poll':
-      return isCount(o.id) && (o.s === 'open' || o.s === 'closed') ? { kind: 'poll', pollId: o.id, state: o.s as PollState } : undefined;
-    case 'kiosk':
-      return isString(o.id) && KIOSK_CHANGES.includes(o.c as KioskChangeKind) ? { kind: 'kiosk', kioskId: o.id, change: o.c as KioskChangeKind } : undefined;
+      return isCount(o.id) && oneOf(POLL_CHANGES, o.c) ? { kind: 'poll', pollId: o.id, change: o.c } : undefined;
+    case 'kiosks': {
+      const ids = decodeIds(o.ids);
+      return ids !== undefined && oneOf(KIOSK_CHANGES, o.c) ? { kind: 'kiosks', kioskIds: ids, change: o.c } : undefined;
+    }
     case 'claim':
       return isString(o.id) && isCount(o.e) && isString(o.srv) ? { kind: 'kiosk-claimed', kioskId: o.id, epoch: o.e, serverId: o.srv } : undefined;
     case 'votes': {
       const polls = decodePolls(o.p);
       return polls === undefined ? undefined : { kind: 'votes', polls };
     }
-    case 'presence':
-      if (o.ids === null) return { kind: 'presence', kioskIds: null };
-      return Array.isArray(o.ids) && o.ids.every(isString) ? { kind: 'presence', kioskIds: o.ids as string[] } : undefined;
+    case 'presence': {
+      const ids = decodeIds(o.ids);
+      return ids === undefined ? undefined : { kind: 'presence', kioskIds: ids };
+    }
+    case 'alert':
+      return isCount(o.id) && oneOf(ALERT_CHANGES, o.c) ? { kind: 'alert', alertId: o.id, change: o.c } : undefined;
+    case 'alert-rules':
+      return { kind: 'alert-rules' };
     default:
       return undefined;
   }

@@ -1,19 +1,21 @@
-import type {
-  BurstPolicy,
-  GroupedCount,
-  KioskClaim,
-  KioskRecord,
-  NewKiosk,
-  NewVote,
-  OptionCount,
-  PollRecord,
-  PresenceUpdate,
-  RecordOutcome,
-  ResultsQuery,
-  StoreChange,
-  StoredVote,
-  VoteStore,
+import type { Actor, AlertKind, AlertParams, RaiseAlert } from '../model/admin.js';
+import type { DraftPoll, PollPatch, PollSettings } from '../model/polls.js';
+import {
+  SYSTEM_ACTOR,
+  type BurstPolicy,
+  type KioskPatch,
+  type NewAuditEntry,
+  type NewKiosk,
+  type NewVote,
+  type PresenceUpdate,
+  type RecordOutcome,
+  type ResultsQuery,
+  type StoreChange,
+  type VotePageQuery,
+  type VoteStore,
 } from '../types.js';
+import * as alerts from './alerts.js';
+import * as audit from './audit.js';
 import { countStored } from './changes.js';
 import { clientConfig, createPool, inTransaction, type PostgresConnectionOptions } from './connection.js';
 import { PgDb, notify } from './db.js';
@@ -21,12 +23,16 @@ import { redactUrl, toStoreError } from './errors.js';
 import * as kiosks from './kiosks.js';
 import { ChangeListener, type ListenerOptions } from './listener.js';
 import * as polls from './polls.js';
+import * as presence from './presence.js';
 import * as results from './results.js';
 import { prepareDatabase } from './schema.js';
 import { recordBatch } from './vote-batch.js';
 import { VoteNotices } from './vote-notices.js';
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions {
+  /** Create pivote's tables in an empty database (default). Commands pass false: a mistyped URL
+   *  must be an error, not a new, empty pivote database. */
+  create?: boolean;
   /** Reconnect delays of watchChanges listeners. */
   listenBackoff?: ListenerOptions['backoff'];
   /** At most one `votes` notification per this many ms (default 100), counts added up. */
@@ -78,7 +84,7 @@ export class PostgresVoteStore implements VoteStore {
   static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresVoteStore> {
     const store = new PostgresVoteStore(createPool(url, opts), url, opts);
     try {
-      await prepareDatabase(store.db.pool, store.db.ctx, opts.readonly === true, (opts.now ?? Date.now)());
+      await prepareDatabase(store.db.pool, store.db.ctx, { readonly: opts.readonly === true, create: opts.create !== false }, (opts.now ?? Date.now)());
       return store;
     } catch (err) {
       await store.db.pool.end().catch(() => {});
@@ -86,26 +92,60 @@ export class PostgresVoteStore implements VoteStore {
     }
   }
 
-  addKiosk = (k: NewKiosk): Promise<KioskRecord> => kiosks.addKiosk(this.db, k);
-  getKiosk = (id: string): Promise<KioskRecord | undefined> => kiosks.getKiosk(this.db, id);
-  listKiosks = (): Promise<KioskRecord[]> => kiosks.listKiosks(this.db);
-  revokeKiosk = (id: string, at: number): Promise<KioskRecord> => kiosks.revokeKiosk(this.db, id, at);
-  updatePresence = (updates: readonly PresenceUpdate[]): Promise<void> => kiosks.updatePresence(this.db, updates);
-  listRevokedKioskIds = (): Promise<string[]> => kiosks.listRevokedKioskIds(this.db);
-  markAllDisconnected = (): Promise<void> => kiosks.markAllDisconnected(this.db);
-  claimKioskConnection = (kioskId: string, serverId: string): Promise<number> => kiosks.claimKioskConnection(this.db, kioskId, serverId);
-  readKioskClaims = (kioskIds: readonly string[]): Promise<KioskClaim[]> => kiosks.readKioskClaims(this.db, kioskIds);
+  // ------------------------------------------------------------------ kiosks
+  addKiosk = async (k: NewKiosk, actor: Actor = SYSTEM_ACTOR) => (await kiosks.addKiosks(this.db, [k], actor))[0]!;
+  addKiosks = (ks: readonly NewKiosk[], actor: Actor = SYSTEM_ACTOR) => kiosks.addKiosks(this.db, ks, actor);
+  getKiosk = (id: string) => kiosks.getKiosk(this.db, id);
+  listKiosks = () => kiosks.listKiosks(this.db);
+  updateKiosk = (id: string, patch: KioskPatch, at: number, actor: Actor = SYSTEM_ACTOR) => kiosks.updateKiosk(this.db, id, patch, at, actor);
+  revokeKiosk = (id: string, at: number, actor: Actor = SYSTEM_ACTOR) => kiosks.revokeKiosk(this.db, id, at, actor);
+  reactivateKiosk = (id: string, secret: string, at: number, actor: Actor = SYSTEM_ACTOR) => kiosks.reactivateKiosk(this.db, id, secret, at, actor);
+  rotateKioskSecret = (id: string, secret: string, at: number, actor: Actor = SYSTEM_ACTOR) => kiosks.rotateKioskSecret(this.db, id, secret, at, actor);
+  removeKiosk = (id: string, at: number, actor: Actor = SYSTEM_ACTOR) => kiosks.removeKiosk(this.db, id, at, actor);
+  kioskAccessVersion = () => kiosks.kioskAccessVersion(this.db);
+  listKioskAccess = () => kiosks.listKioskAccess(this.db);
+  updatePresence = (updates: readonly PresenceUpdate[]) => presence.updatePresence(this.db, updates);
+  markAllDisconnected = () => presence.markAllDisconnected(this.db);
+  claimKioskConnection = (kioskId: string, serverId: string) => presence.claimKioskConnection(this.db, kioskId, serverId);
+  readKioskClaims = (kioskIds: readonly string[]) => presence.readKioskClaims(this.db, kioskIds);
 
-  openPoll = (question: string, options: string[], at: number): Promise<PollRecord> => polls.openPoll(this.db, question, options, at);
-  closePoll = (at: number): Promise<PollRecord> => polls.closePoll(this.db, at);
-  getOpenPoll = (): Promise<PollRecord | undefined> => polls.getOpenPoll(this.db);
-  getPoll = (id: number): Promise<PollRecord | undefined> => polls.getPoll(this.db, id);
-  listPolls = (): Promise<PollRecord[]> => polls.listPolls(this.db);
+  // ------------------------------------------------------------------ polls
+  openPoll = (question: string, options: string[], at: number, settings: PollSettings = {}, actor: Actor = SYSTEM_ACTOR) =>
+    polls.openPoll(this.db, question, options, at, settings, actor);
+  createDraftPoll = (draft: DraftPoll, at: number, actor: Actor = SYSTEM_ACTOR) => polls.createDraftPoll(this.db, draft, at, actor);
+  openDraftPoll = (id: number, at: number, actor: Actor = SYSTEM_ACTOR) => polls.openDraftPoll(this.db, id, at, actor);
+  updatePoll = (id: number, patch: PollPatch, at: number, actor: Actor = SYSTEM_ACTOR) => polls.updatePoll(this.db, id, patch, at, actor);
+  deleteDraftPoll = (id: number, at: number, actor: Actor = SYSTEM_ACTOR) => polls.deleteDraftPoll(this.db, id, at, actor);
+  closePoll = (at: number, actor: Actor = SYSTEM_ACTOR) => polls.closePoll(this.db, at, actor);
+  runSchedule = (at: number, actor: Actor = 'scheduler') => polls.runSchedule(this.db, at, actor);
+  getOpenPoll = () => polls.getOpenPoll(this.db);
+  getPoll = (id: number) => polls.getPoll(this.db, id);
+  listPolls = () => polls.listPolls(this.db);
 
-  countVotes = (q: ResultsQuery): Promise<OptionCount[]> => results.countVotes(this.db, q);
-  countVotesBy = (q: ResultsQuery, by: 'kiosk' | 'hour'): Promise<GroupedCount[]> => results.countVotesBy(this.db, q, by);
-  listVotes = (filter?: { pollId?: number; kioskId?: string }): Promise<StoredVote[]> => results.listVotes(this.db, filter);
-  getVote = (kioskId: string, voteId: string): Promise<StoredVote | undefined> => results.getVote(this.db, kioskId, voteId);
+  // ------------------------------------------------------------------ votes
+  countVotes = (q: ResultsQuery) => results.countVotes(this.db, q);
+  countVotesBy = (q: ResultsQuery, by: 'kiosk' | 'hour') => results.countVotesBy(this.db, q, by);
+  countVotesByBucket = (q: ResultsQuery, bucketMs: number) => results.countVotesByBucket(this.db, q, bucketMs);
+  countRecentVotes = (q: ResultsQuery, lastVotes: number) => results.countRecentVotes(this.db, q, lastVotes);
+  countVotesByKioskSince = (since: number) => results.countVotesByKioskSince(this.db, since);
+  countFlaggedSince = (since: number) => results.countFlaggedSince(this.db, since);
+  listVotes = (filter?: { pollId?: number; kioskId?: string }) => results.listVotes(this.db, filter);
+  listVotesPage = (q: VotePageQuery) => results.listVotesPage(this.db, q);
+  getVote = (kioskId: string, voteId: string) => results.getVote(this.db, kioskId, voteId);
+
+  // ------------------------------------------------------------------ audit and alerts
+  appendAudit = (entry: NewAuditEntry) => audit.appendAudit(this.db, entry);
+  listAudit = (q: { limit: number; beforeId?: number }) => audit.listAudit(this.db, q);
+  listAlertRules = () => alerts.listAlertRules(this.db);
+  addAlertRule = (rule: { kind: AlertKind; params: AlertParams; enabled: boolean }, at: number, actor: Actor = SYSTEM_ACTOR) =>
+    alerts.addAlertRule(this.db, rule, at, actor);
+  updateAlertRule = (id: number, patch: { params?: AlertParams; enabled?: boolean }, at: number, actor: Actor = SYSTEM_ACTOR) =>
+    alerts.updateAlertRule(this.db, id, patch, at, actor);
+  deleteAlertRule = (id: number, at: number, actor: Actor = SYSTEM_ACTOR) => alerts.deleteAlertRule(this.db, id, at, actor);
+  raiseAlert = (a: RaiseAlert) => alerts.raiseAlert(this.db, a);
+  clearAlert = (ruleId: number, subject: string, at: number) => alerts.clearAlert(this.db, ruleId, subject, at);
+  acknowledgeAlert = (id: number, at: number, actor: Actor = SYSTEM_ACTOR) => alerts.acknowledgeAlert(this.db, id, at, actor);
+  listAlerts = (q: { active: boolean; limit: number }) => alerts.listAlerts(this.db, q);
 
   async recordVotes(votes: readonly NewVote[], burst: BurstPolicy): Promise<RecordOutcome[]> {
     this.db.check();

@@ -51,11 +51,11 @@ describePg('postgres store: changes and claims across servers', (pgc) => {
     await vi.waitFor(() => expect(committed()).toHaveLength(6), WAIT);
     // Kiosk and poll changes arrive in commit order (their NOTIFY is part of the transaction).
     expect(committed().filter((c) => c.kind !== 'votes')).toEqual([
-      { kind: 'kiosk', kioskId: 'k1', change: 'added' },
-      { kind: 'kiosk', kioskId: 'k2', change: 'added' },
-      { kind: 'poll', pollId: poll.id, state: 'open' },
-      { kind: 'kiosk', kioskId: 'k2', change: 'revoked' },
-      { kind: 'poll', pollId: poll.id, state: 'closed' },
+      { kind: 'kiosks', kioskIds: ['k1'], change: 'added' },
+      { kind: 'kiosks', kioskIds: ['k2'], change: 'added' },
+      { kind: 'poll', pollId: poll.id, change: 'opened' },
+      { kind: 'kiosks', kioskIds: ['k2'], change: 'revoked' },
+      { kind: 'poll', pollId: poll.id, change: 'closed' },
     ]);
     // Votes are announced just after their commit, once per batch that stored something.
     expect(committed().filter((c) => c.kind === 'votes')).toEqual([{ kind: 'votes', polls: [{ pollId: poll.id, stored: 3, flagged: 1 }] }]);
@@ -76,11 +76,47 @@ describePg('postgres store: changes and claims across servers', (pgc) => {
     ]);
   });
 
+  it('announces the organisers\' other changes: drafts, schedules, kiosk lifecycle, alerts', async () => {
+    await writer.addKiosks([newKiosk('k1'), newKiosk('k2')]);
+    await writer.updateKiosk('k1', { name: 'Hall' }, T0);
+    await writer.rotateKioskSecret('k1', 's2', T0);
+    await writer.revokeKiosk('k2', T0);
+    await writer.reactivateKiosk('k2', 's3', T0);
+    await writer.revokeKiosk('k2', T0 + 1);
+    await writer.removeKiosk('k2', T0 + 2);
+    const draft = await writer.createDraftPoll({ question: 'Q', options: ['x', 'y'] }, T0);
+    await writer.updatePoll(draft.id, { publicResults: 'always' }, T0);
+    await writer.deleteDraftPoll(draft.id, T0);
+    const rule = await writer.addAlertRule({ kind: 'flagged-burst', params: { count: 1, minutes: 1 }, enabled: true }, T0);
+    const { alert } = await writer.raiseAlert({ ruleId: rule.id, subject: 'fleet', message: 'm', at: T0 });
+    await writer.raiseAlert({ ruleId: rule.id, subject: 'fleet', message: 'm', at: T0 }); // already up: nothing new
+    await writer.acknowledgeAlert(alert.id, T0, 'x');
+    await writer.clearAlert(rule.id, 'fleet', T0);
+    await writer.addKiosk(newKiosk('marker'));
+    await vi.waitFor(() => expect(committed().at(-1)).toMatchObject({ kioskIds: ['marker'] }), WAIT);
+    expect(committed().slice(0, -1)).toEqual([
+      { kind: 'kiosks', kioskIds: ['k1', 'k2'], change: 'added' },
+      { kind: 'kiosks', kioskIds: ['k1'], change: 'updated' },
+      { kind: 'kiosks', kioskIds: ['k1'], change: 'rotated' },
+      { kind: 'kiosks', kioskIds: ['k2'], change: 'revoked' },
+      { kind: 'kiosks', kioskIds: ['k2'], change: 'reactivated' },
+      { kind: 'kiosks', kioskIds: ['k2'], change: 'revoked' },
+      { kind: 'kiosks', kioskIds: ['k2'], change: 'removed' },
+      { kind: 'poll', pollId: draft.id, change: 'created' },
+      { kind: 'poll', pollId: draft.id, change: 'updated' },
+      { kind: 'poll', pollId: draft.id, change: 'deleted' },
+      { kind: 'alert-rules' },
+      { kind: 'alert', alertId: alert.id, change: 'raised' },
+      { kind: 'alert', alertId: alert.id, change: 'acknowledged' },
+      { kind: 'alert', alertId: alert.id, change: 'cleared' },
+    ]);
+  });
+
   it('announces nothing for a change that rolled back (a refused poll)', async () => {
     await writer.openPoll('Q', ['x', 'y'], T0);
     await expectCode(writer.openPoll('Q2', ['x', 'y'], T0), 'PV_POLL_ALREADY_OPEN');
     await writer.addKiosk(newKiosk('marker'));
-    await vi.waitFor(() => expect(committed().at(-1)).toEqual({ kind: 'kiosk', kioskId: 'marker', change: 'added' }), WAIT);
+    await vi.waitFor(() => expect(committed().at(-1)).toEqual({ kind: 'kiosks', kioskIds: ['marker'], change: 'added' }), WAIT);
     expect(committed().filter((c) => c.kind === 'poll')).toHaveLength(1);
   });
 
@@ -94,7 +130,7 @@ describePg('postgres store: changes and claims across servers', (pgc) => {
     await writer.updatePresence([{ kioskId: 'k1', lastSeenAt: T0 + 1, connected: true, queued: 3 }]);
     await writer.updatePresence([{ kioskId: 'k1', lastSeenAt: T0 + 2, connected: false }]);
     await writer.addKiosk(newKiosk('marker'));
-    await vi.waitFor(() => expect(committed().at(-1)).toMatchObject({ kioskId: 'marker' }), WAIT);
+    await vi.waitFor(() => expect(committed().at(-1)).toMatchObject({ kioskIds: ['marker'] }), WAIT);
     expect(committed().filter((c) => c.kind === 'presence')).toEqual([
       { kind: 'presence', kioskIds: ['k1'] },
       { kind: 'presence', kioskIds: ['k1'] },
@@ -154,7 +190,7 @@ describePg('postgres store: changes and claims across servers', (pgc) => {
     await vi.waitFor(() => expect(seen.at(-1)).toEqual({ kind: 'listening', reconnected: true }), WAIT);
     // The writer's pooled connections were killed too: its next call gets a fresh one.
     await writer.addKiosk(newKiosk('after'));
-    await vi.waitFor(() => expect(committed().at(-1)).toEqual({ kind: 'kiosk', kioskId: 'after', change: 'added' }), WAIT);
+    await vi.waitFor(() => expect(committed().at(-1)).toEqual({ kind: 'kiosks', kioskIds: ['after'], change: 'added' }), WAIT);
   });
 
   it('stops listening when asked, and close() stops the listeners it still has', async () => {
@@ -164,7 +200,7 @@ describePg('postgres store: changes and claims across servers', (pgc) => {
     const second: StoreChange[] = [];
     await watcher.watchChanges((c) => second.push(c));
     await writer.addKiosk(newKiosk('heard'));
-    await vi.waitFor(() => expect(second.at(-1)).toMatchObject({ kioskId: 'heard' }), WAIT);
+    await vi.waitFor(() => expect(second.at(-1)).toMatchObject({ kioskIds: ['heard'] }), WAIT);
     expect(committed()).toEqual([]);
     const admin = await pgc.admin();
     const listening = async () =>

@@ -43,6 +43,49 @@ describePg('postgres store: several servers at once', (pgc) => {
     expect(await a.listPolls()).toHaveLength(10);
   });
 
+  it('the schedule run by several servers at once makes each change once', async () => {
+    const stores = [a, b, await openPostgresVoteStore(db.url), await openPostgresVoteStore(db.url)];
+    try {
+      for (let round = 0; round < 5; round++) {
+        const at = T0 + round * 100_000;
+        if (round === 0) await a.openPoll('First', ['x', 'y'], at, { closesAt: at + 10 });
+        const draft = await a.createDraftPoll({ question: `Next ${round}`, options: ['x', 'y'], opensAt: at + 50 }, at);
+        const outcomes = await Promise.all(stores.map((s) => s.runSchedule(at + 60)));
+        expect(outcomes.filter((o) => o.opened !== null).map((o) => o.opened?.id)).toEqual([draft.id]);
+        expect(outcomes.filter((o) => o.closed !== null)).toHaveLength(1);
+        expect((await a.getOpenPoll())?.id).toBe(draft.id);
+      }
+      const actions = (await a.listAudit({ limit: 100 })).filter((e) => e.actor === 'scheduler').map((e) => e.action);
+      expect(actions.filter((x) => x === 'poll.open')).toHaveLength(5);
+      expect(actions.filter((x) => x === 'poll.close')).toHaveLength(5);
+    } finally {
+      await stores[2]!.close();
+      await stores[3]!.close();
+    }
+  });
+
+  it('a draft opened by hand while another server opens a poll: one wins, the other gets PV_POLL_ALREADY_OPEN', async () => {
+    for (let round = 0; round < 10; round++) {
+      const draft = await a.createDraftPoll({ question: `D${round}`, options: ['x', 'y'] }, T0);
+      const results = await Promise.allSettled([a.openDraftPoll(draft.id, T0 + 1), b.openPoll(`P${round}`, ['x', 'y'], T0 + 1)]);
+      const winners = results.filter((r) => r.status === 'fulfilled');
+      const losers = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+      expect(winners).toHaveLength(1);
+      expect(isPivoteError(losers[0]?.reason, 'PV_POLL_ALREADY_OPEN')).toBe(true);
+      expect(losers[0]?.reason.details).toEqual({ pollId: winners[0]!.value.id });
+      await a.closePoll(T0 + 2);
+    }
+  });
+
+  it('an alert raised by several servers at once is raised once', async () => {
+    const rule = await a.addAlertRule({ kind: 'flagged-burst', params: { count: 3, minutes: 5 }, enabled: true }, T0);
+    for (let round = 0; round < 10; round++) {
+      const raised = await Promise.all([a, b, a, b].map((s) => s.raiseAlert({ ruleId: rule.id, subject: `s${round}`, message: 'm', at: T0 })));
+      expect(raised.filter((r) => r.raised)).toHaveLength(1);
+      expect(new Set(raised.map((r) => r.alert.id)).size).toBe(1);
+    }
+  });
+
   it('the same votes through two servers at once are stored once: stored there, duplicate here', async () => {
     for (const id of ['k1', 'k2', 'k3']) await a.addKiosk(newKiosk(id));
     const poll = await a.openPoll('Q', ['x', 'y'], T0);

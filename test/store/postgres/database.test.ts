@@ -15,7 +15,7 @@ describePg('postgres store: the database', (pgc) => {
     cleanups.push(db.drop);
     return db;
   };
-  const open = async (url: string, opts?: { readonly?: boolean }): Promise<PostgresVoteStore> => {
+  const open = async (url: string, opts?: { readonly?: boolean; create?: boolean }): Promise<PostgresVoteStore> => {
     const s = await openPostgresVoteStore(url, opts);
     cleanups.push(() => s.close());
     return s;
@@ -37,6 +37,16 @@ describePg('postgres store: the database', (pgc) => {
     const meta = Object.fromEntries((await c.query<{ key: string; value: string }>('SELECT key, value FROM pivote_meta')).rows.map((r) => [r.key, r.value]));
     expect(meta).toMatchObject({ application: 'pivote', schema_version: String(PG_SCHEMA_VERSION) });
     expect((await c.query('SELECT version FROM pivote_migrations ORDER BY version')).rows).toEqual([{ version: 1 }]);
+  });
+
+  it('with create: false (commands), refuses an empty database instead of making pivote\'s tables', async () => {
+    const db = await database();
+    await expectCode(openPostgresVoteStore(db.url, { create: false }), 'PV_NOT_A_PIVOTE_DB');
+    const c = await raw(db.url);
+    expect((await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).rows[0]).toEqual({ n: 0 });
+    await (await open(db.url)).close();
+    const again = await open(db.url, { create: false });
+    expect(await again.listKiosks()).toEqual([]);
   });
 
   it('migrates once when several servers start together on an empty database', async () => {
@@ -150,9 +160,10 @@ describePg('postgres store: the database', (pgc) => {
     await c.query('SET enable_seqscan = off');
     const plan = async (sql: string, params: unknown[]): Promise<string> =>
       (await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
-    expect(await plan(LOOKUP_VOTES.text, [['k1'], ['v1'], [T0], 10_000, 3])).toMatch(/Index Scan using votes_pkey/);
+    expect(await plan(LOOKUP_VOTES.text, [['k1'], ['v1'], [T0], 10_000, 3])).toMatch(/Index Scan using votes_key/);
     expect(await plan(LOOKUP_VOTES.text, [['k1'], ['v1'], [T0], 10_000, 3])).toMatch(/votes_kiosk_pressed/);
-    expect(await plan('SELECT * FROM votes WHERE kiosk_id = $1 AND vote_id = $2', ['k1', 'v1'])).toMatch(/Index Scan using votes_pkey/);
+    expect(await plan('SELECT * FROM votes WHERE kiosk_id = $1 AND vote_id = $2', ['k1', 'v1'])).toMatch(/Index Scan using votes_key/);
+    expect(await plan('SELECT count(*) FROM votes WHERE flagged AND pressed_at >= $1', [T0])).toMatch(/votes_flagged/);
     expect(await plan('SELECT button, count(*) FROM votes WHERE poll_id = $1 AND flagged <= $2 GROUP BY button', [1, false])).toMatch(/Index Only Scan using votes_poll/);
   });
 

@@ -12,10 +12,13 @@ import type { StoreChange } from '../../../src/store/types.js';
 
 describe('change notification payloads', () => {
   const changes: Exclude<StoreChange, { kind: 'listening' } | { kind: 'listener-lost' }>[] = [
-    { kind: 'poll', pollId: 3, state: 'open' },
-    { kind: 'poll', pollId: 3, state: 'closed' },
-    { kind: 'kiosk', kioskId: 'hall-1', change: 'added' },
-    { kind: 'kiosk', kioskId: 'hall-1', change: 'revoked' },
+    { kind: 'poll', pollId: 3, change: 'opened' },
+    { kind: 'poll', pollId: 3, change: 'deleted' },
+    { kind: 'kiosks', kioskIds: ['hall-1', 'hall-2'], change: 'added' },
+    { kind: 'kiosks', kioskIds: ['hall-1'], change: 'rotated' },
+    { kind: 'kiosks', kioskIds: null, change: 'removed' },
+    { kind: 'alert', alertId: 4, change: 'acknowledged' },
+    { kind: 'alert-rules' },
     { kind: 'votes', polls: [{ pollId: 1, stored: 998, flagged: 2 }, { pollId: 2, stored: 1, flagged: 0 }] },
     { kind: 'votes', polls: null },
     { kind: 'presence', kioskIds: ['a', 'b'] },
@@ -32,6 +35,7 @@ describe('change notification payloads', () => {
   it('keeps payloads under the NOTIFY limit by leaving long lists out (null: re-read everything)', () => {
     const ids = Array.from({ length: 500 }, (_, i) => `kiosk-with-a-long-name-${i}`);
     expect(decodeChange(encodeChange({ kind: 'presence', kioskIds: ids }))).toEqual({ kind: 'presence', kioskIds: null });
+    expect(decodeChange(encodeChange({ kind: 'kiosks', kioskIds: ids, change: 'added' }))).toEqual({ kind: 'kiosks', kioskIds: null, change: 'added' });
     const polls = Array.from({ length: 1000 }, (_, i) => ({ pollId: i + 1, stored: 1000, flagged: 0 }));
     expect(decodeChange(encodeChange({ kind: 'votes', polls }))).toEqual({ kind: 'votes', polls: null });
   });
@@ -42,8 +46,9 @@ describe('change notification payloads', () => {
     ['a JSON number', '42'],
     ['an unknown type', '{"t":"weather","id":1}'],
     ['a poll without id', '{"t":"poll","s":"open"}'],
-    ['a poll in an unknown state', '{"t":"poll","id":1,"s":"draft"}'],
-    ['a kiosk change of an unknown kind', '{"t":"kiosk","id":"k","c":"exploded"}'],
+    ['a poll change of an unknown kind', '{"t":"poll","id":1,"c":"painted"}'],
+    ['a kiosk change of an unknown kind', '{"t":"kiosks","ids":["k"],"c":"exploded"}'],
+    ['an alert without id', '{"t":"alert","c":"raised"}'],
     ['a negative vote count', '{"t":"votes","p":[[1,-1,0]]}'],
     ['a claim without server', '{"t":"claim","id":"k","e":1}'],
     ['presence ids that are not strings', '{"t":"presence","ids":[1,2]}'],

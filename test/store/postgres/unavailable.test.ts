@@ -138,6 +138,6 @@ describePg('postgres store: across a database restart', () => {
       { kind: 'listening', reconnected: true },
     ]);
     await store.addKiosk(newKiosk('heard-after-restart'));
-    await vi.waitFor(() => expect(seen.at(-1)).toMatchObject({ kind: 'kiosk', kioskId: 'heard-after-restart' }), WAIT);
+    await vi.waitFor(() => expect(seen.at(-1)).toMatchObject({ kind: 'kiosks', kioskIds: ['heard-after-restart'] }), WAIT);
   });
 });
