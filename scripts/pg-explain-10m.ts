@@ -59,12 +59,14 @@ async function main(): Promise<void> {
     await c.connect();
     await c.query(`INSERT INTO kiosks (id, name, location, secret, created_at)
       SELECT 'kiosk-' || i, 'k', 'l', 's', 0 FROM generate_series(1, $1::int) i`, [KIOSKS]);
-    await c.query(`INSERT INTO polls (question, options, state, opened_at, closed_at)
-      SELECT 'q' || i, ARRAY['a', 'b', 'c', 'd'], 'closed', $2::bigint + (i - 1) * 86400000, $2::bigint + i * 86400000 - 1 FROM generate_series(1, $1::int) i`, [POLLS, T0]);
+    await c.query(`INSERT INTO polls (question, options, state, created_at, opened_at, closed_at)
+      SELECT 'q' || i, ARRAY['a', 'b', 'c', 'd'], 'closed', $2::bigint + (i - 1) * 86400000, $2::bigint + (i - 1) * 86400000,
+             $2::bigint + i * 86400000 - 1 FROM generate_series(1, $1::int) i`, [POLLS, T0]);
     // Bulk load without the foreign keys and secondary indexes, which are then built in one pass
     // each (as a restore would); the plans are the same as for rows inserted one batch at a time.
     await c.query('ALTER TABLE votes DROP CONSTRAINT votes_kiosk_id_fkey, DROP CONSTRAINT votes_poll_id_fkey');
-    await c.query('DROP INDEX votes_kiosk_pressed, votes_poll');
+    await c.query('ALTER TABLE votes DROP CONSTRAINT votes_key');
+    await c.query('DROP INDEX votes_kiosk_pressed, votes_poll, votes_flagged');
     // Vote n: kiosk n % KIOSKS; one poll per day; each kiosk's presses in a poll spread evenly over
     // its day (400 per kiosk and poll with the defaults); 1 % flagged.
     await timed(`insert ${VOTES.toLocaleString('en-US')} votes`, () =>
@@ -78,8 +80,10 @@ async function main(): Promise<void> {
         [VOTES, KIOSKS, POLLS, T0],
       ),
     );
+    await timed('UNIQUE votes_key', () => c.query('ALTER TABLE votes ADD CONSTRAINT votes_key UNIQUE (kiosk_id, vote_id)'));
     await timed('CREATE INDEX votes_kiosk_pressed', () => c.query('CREATE INDEX votes_kiosk_pressed ON votes (kiosk_id, pressed_at)'));
     await timed('CREATE INDEX votes_poll', () => c.query('CREATE INDEX votes_poll ON votes (poll_id, button, flagged)'));
+    await timed('CREATE INDEX votes_flagged', () => c.query('CREATE INDEX votes_flagged ON votes (pressed_at) WHERE flagged'));
     await timed('foreign keys', () =>
       c.query(`ALTER TABLE votes ADD CONSTRAINT votes_kiosk_id_fkey FOREIGN KEY (kiosk_id) REFERENCES kiosks (id),
                ADD CONSTRAINT votes_poll_id_fkey FOREIGN KEY (poll_id) REFERENCES polls (id)`),
@@ -113,6 +117,20 @@ async function main(): Promise<void> {
     await explain(c, 'countVotesBy hour',
       'SELECT pressed_at / 3600000 AS hour, button, count(*) AS n FROM votes WHERE poll_id = $1 AND flagged <= $2 GROUP BY hour, button ORDER BY hour, button', [poll, false]);
     await explain(c, 'getVote (a resend after the poll closed)', 'SELECT * FROM votes WHERE kiosk_id = $1 AND vote_id = $2', [kiosk, 'v41']);
+    await explain(c, 'countRecentVotes: the last 1,000 votes of the newest poll (the option-share alert, every 5 s)',
+      'SELECT button, count(*) AS n FROM (SELECT button FROM votes WHERE poll_id = $1 AND flagged <= $2 ORDER BY row_id DESC LIMIT $3) r GROUP BY button',
+      [POLLS, false, 1000]);
+    await explain(c, 'countFlaggedSince: flagged presses in the last 5 minutes (the flagged-burst alert, every 5 s)',
+      'SELECT count(*) AS n FROM votes WHERE flagged AND pressed_at >= $1', [T0 + POLLS * 86_400_000 - 300_000]);
+    await explain(c, "countVotesByKioskSince: today's unflagged votes per kiosk (fleet overview)",
+      `SELECT k.id AS kiosk_id, c.n FROM kiosks k CROSS JOIN LATERAL (SELECT count(*) AS n FROM votes v WHERE v.kiosk_id = k.id AND v.pressed_at >= $1 AND NOT v.flagged) c
+       WHERE c.n > 0 ORDER BY k.id`, [T0 + (POLLS - 1) * 86_400_000]);
+    await explain(c, 'countVotesByBucket: one poll in 15-minute buckets (results by local hour)',
+      'SELECT floor(pressed_at::numeric / $3)::int8 AS bucket, button, count(*) AS n FROM votes WHERE poll_id = $1 AND flagged <= $2 GROUP BY bucket, button ORDER BY bucket, button',
+      [poll, false, 900_000]);
+    await explain(c, 'listVotesPage: an export page of 1,000 votes of one poll, half way through',
+      `SELECT row_id AS position, * FROM votes WHERE row_id > $1 AND ($2::int4 IS NULL OR poll_id = $2) AND flagged <= $3 ORDER BY row_id LIMIT $4`,
+      [Math.floor(VOTES / POLLS) * (poll - 1) + VOTES / POLLS / 2, poll, true, 1000]);
     await explain(c, "listVotes of one kiosk (2,000 votes)",
       'SELECT * FROM votes WHERE ($1::int4 IS NULL OR poll_id = $1) AND ($2::text IS NULL OR kiosk_id = $2) ORDER BY kiosk_id, seq, row_id', [null, kiosk]);
     await c.end();
