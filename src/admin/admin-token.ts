@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PivoteError } from '../protocol/errors.js';
 
@@ -39,13 +39,20 @@ export function readTokenFile(path: string): string {
 }
 
 /** Writes a token atomically (temp file with mode 0600, fsync, rename): a reader sees the old
- *  token or the new one, never half of one. */
+ *  token or the new one, never half of one. Written by root (`sudo pivote admin-token rotate`),
+ *  the file is given to the owner of its folder, the server's user, or the server could not
+ *  read it. */
 export function writeTokenFile(path: string, token: string): void {
-  const tmp = join(dirname(path), `.${Date.now()}-${process.pid}.admin-token.tmp`);
+  const dir = dirname(path);
+  const tmp = join(dir, `.${Date.now()}-${process.pid}.admin-token.tmp`);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
     writeSync(fd, `${token}\n`);
     fsyncSync(fd);
+    if (process.getuid?.() === 0) {
+      const owner = statSync(dir);
+      fchownSync(fd, owner.uid, owner.gid);
+    }
   } finally {
     closeSync(fd);
   }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { AdminApi } from '../admin/api.js';
 import { defaultTokenPath, readTokenFile } from '../admin/admin-token.js';
 import { PivoteError } from '../protocol/errors.js';
@@ -39,9 +40,9 @@ export async function withAdmin<T>(opts: TargetOptions, ctx: CliContext, mode: '
 /** The token file of a database (or the one named), for `pivote admin-token` and the server. */
 export function tokenPathFor(opts: { db: string; tokenFile?: string; adminTokenFile?: string }): string {
   const named = opts.tokenFile ?? opts.adminTokenFile;
-  if (named !== undefined) return named;
+  if (named !== undefined) return resolve(named);
   if (/^postgres(ql)?:\/\//.test(opts.db)) {
     throw new PivoteError('PV_USAGE', 'with a PostgreSQL --db, name the admin token file with --admin-token-file (or --token-file)');
   }
-  return defaultTokenPath(opts.db);
+  return resolve(defaultTokenPath(opts.db));
 }

@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { adminGuard } from './auth/guard.js';
 import { authRoutes } from './auth/routes.js';
@@ -31,7 +31,8 @@ export interface HttpAppOptions {
 export async function buildHttpApp(ctx: HttpContext, opts: HttpAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger.child({ component: 'http' }),
-    disableRequestLogging: true,
+    // Fastify's own per-request lines are off: the onResponse hook below logs what matters.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     // Live event streams stay open for ever; on close they are cut so the server can stop.
     forceCloseConnections: true,

@@ -66,6 +66,19 @@ describe('pivote poll', () => {
     expectPvError(await run(['poll', 'delete', '1', '--db', db]), 'PV_POLL_NOT_DRAFT');
   });
 
+  it('warns, naming the kiosks, when a poll has more options than a kiosk has buttons', async () => {
+    const { openSqliteVoteStore } = await import('../../src/store/sqlite/sqlite-store.js');
+    const store = openSqliteVoteStore(db);
+    for (const [id, buttons] of [['two', 2], ['four', 4], ['three', 3]] as const) {
+      await store.addKiosk({ id, name: id, location: '', secret: 's', createdAt: NOW });
+      await store.updatePresence([{ kioskId: id, lastSeenAt: NOW, buttons }]);
+    }
+    await store.close();
+    const r = await open('A', 'B', 'C', 'D');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('warning: kiosk three has 3 buttons: it cannot vote for option 4 of this poll\nwarning: kiosk two has 2 buttons: it cannot vote for options 3-4 of this poll\n');
+  });
+
   it('a mistyped --db is an error and creates nothing, for every command that writes', async () => {
     const typo = tmp.file('pivote.dbb');
     expectPvError(await run(['poll', 'open', '--question', 'Q', '--option', 'A', '--option', 'B', '--db', typo]), 'PV_NOT_A_PIVOTE_DB');
