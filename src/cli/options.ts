@@ -95,9 +95,8 @@ export interface ServerOptions {
   tz?: string;
 }
 
-export interface SimCommandOptions {
+export interface SimCommandOptions extends TargetOptions {
   server: ServerAddress;
-  db: string;
   kiosks: number;
   votes?: number;
   rate?: number;
