@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { openSqliteVoteStore } from '../src/store/sqlite-store.js';
+import { openSqliteVoteStore } from '../src/store/sqlite/sqlite-store.js';
 import type { NewVote } from '../src/store/types.js';
 import { DEFAULT_BURST } from '../src/server/limits.js';
 import { summarize } from './stats.js';

@@ -2,13 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { WAL_AUTOCHECKPOINT_PAGES } from '../src/store/sqlite-schema.js';
+import { WAL_AUTOCHECKPOINT_PAGES } from '../src/store/sqlite/schema.js';
 import { median } from './stats.js';
 
 /**
  * What the durable store could gain from changing its schema, measured rather than guessed
  * (docs/PERFORMANCE.md, "why not 0.5 × the ceiling"). Each variant is the votes table of
- * src/store/sqlite-schema.ts with something taken away, driven with raw better-sqlite3 the way
+ * src/store/sqlite/schema.ts with something taken away, driven with raw better-sqlite3 the way
  * SqliteVoteStore drives it (WAL, synchronous=FULL, one transaction per batch of 1,000):
  *
  *   as-shipped      the real table, foreign keys on, the repeated-press check in the INSERT

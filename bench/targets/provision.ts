@@ -1,7 +1,7 @@
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newSecret } from '../../src/protocol/auth.js';
-import { openSqliteVoteStore } from '../../src/store/sqlite-store.js';
+import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { KioskCredentials } from '../load/ipc.js';
 
 /**

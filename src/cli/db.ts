@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { SqliteVoteStore } from '../store/sqlite-store.js';
+import type { SqliteVoteStore } from '../store/sqlite/sqlite-store.js';
 
 export const DEFAULT_DB_PATH = 'pivote.db';
 
@@ -16,7 +16,7 @@ export function addDbOption(cmd: Command, mode: 'read' | 'write'): Command {
  * a database (`pivote kiosk`, `--help`) do not load it.
  */
 export async function withStore<T>(path: string, mode: 'read' | 'write', fn: (store: SqliteVoteStore) => Promise<T>): Promise<T> {
-  const { openSqliteVoteStore } = await import('../store/sqlite-store.js');
+  const { openSqliteVoteStore } = await import('../store/sqlite/sqlite-store.js');
   const store = openSqliteVoteStore(path, { readonly: mode === 'read' });
   try {
     return await fn(store);

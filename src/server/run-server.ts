@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PivoteError } from '../protocol/errors.js';
 import type { BurstPolicy, VoteStore } from '../store/types.js';
-import { openSqliteVoteStoreInWorker } from '../store/worker-store.js';
+import { openSqliteVoteStoreInWorker } from '../store/sqlite/worker-store.js';
 import type { ServerLimits } from './limits.js';
 import { createPivoteServer, type PivoteServer } from './server.js';
 import { listenTcp, stopListening } from './tcp.js';
@@ -46,7 +46,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   });
   failure.catch(() => {}); // a caller that never awaits it must not see an unhandled rejection
   // The server's own store runs SQLite on a thread of its own, so commits do not stop the
-  // event loop (src/store/worker-store.ts).
+  // event loop (src/store/sqlite/worker-store.ts).
   const store = opts.store ?? (await openSqliteVoteStoreInWorker(opts.dbPath!, {
     onFailure: (err) => {
       opts.logger.fatal({ err }, 'the store thread stopped: votes can no longer be stored');

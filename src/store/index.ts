@@ -1,11 +1,11 @@
 export * from './types.js';
-export * from './memory-store.js';
+export * from './memory/memory-store.js';
 export * from './poll-rules.js';
-export { SqliteVoteStore, openSqliteVoteStore } from './sqlite-store.js';
+export { SqliteVoteStore, openSqliteVoteStore } from './sqlite/sqlite-store.js';
 export {
   DEFAULT_BUSY_TIMEOUT_MS,
   PIVOTE_APPLICATION_ID,
   SCHEMA_VERSION,
   openPivoteDatabase,
   type SqliteOpenOptions,
-} from './sqlite-schema.js';
+} from './sqlite/schema.js';

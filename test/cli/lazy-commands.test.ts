@@ -128,7 +128,7 @@ describe('lazy command loading (built CLI in a child process)', () => {
     expect(r.code, r.stderr).toBe(1); // read-only on a missing database: PV_NOT_A_PIVOTE_DB
     expect(r.stderr).toMatch(/^error PV_NOT_A_PIVOTE_DB: /);
     const loaded = names(r.modules);
-    expect(loaded).toContain('dist/store/sqlite-store.js');
+    expect(loaded).toContain('dist/store/sqlite/sqlite-store.js');
     expect(under(loaded, 'dist/cli/actions/')).toEqual(['dist/cli/actions/poll.js']);
     expect(under(loaded, 'dist/kiosk/app/')).toEqual([]);
     expect(under(loaded, 'dist/server/').filter((m) => m !== 'dist/server/limits.js')).toEqual([]);

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openSqliteVoteStore } from '../../src/store/sqlite-store.js';
+import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { NewVote } from '../../src/store/types.js';
 import { TempDir, expectPvError, run } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FEEDBACK_PATTERNS, STATUS_PATTERNS } from '../../src/gpio/index.js';
 import { Outbox, outboxPath } from '../../src/kiosk/outbox.js';
 import { newSecret } from '../../src/protocol/auth.js';
-import { openSqliteVoteStore } from '../../src/store/sqlite-store.js';
+import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { StoredVote } from '../../src/store/types.js';
 import { playsPattern } from '../kiosk-app/led-match.js';
 import { waitFor } from '../kiosk-app/wait.js';

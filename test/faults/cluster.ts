@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_WIRING } from '../../src/cli/kiosk-config.js';
 import { newSecret } from '../../src/protocol/auth.js';
-import { openSqliteVoteStore } from '../../src/store/sqlite-store.js';
+import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { CLI, ROOT } from '../e2e/build.js';
 import { KioskProcess, startServerProcess, type ServerProcess } from '../e2e/processes.js';
 import { FaultProxy } from './fault-proxy.js';

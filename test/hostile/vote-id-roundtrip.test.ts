@@ -7,7 +7,7 @@ import { newSecret } from '../../src/protocol/auth.js';
 import { isPivoteError } from '../../src/protocol/errors.js';
 import { parseKioskMessage } from '../../src/protocol/validate.js';
 import { createPivoteServer, type PivoteServer } from '../../src/server/server.js';
-import { openSqliteVoteStore, type SqliteVoteStore } from '../../src/store/sqlite-store.js';
+import { openSqliteVoteStore, type SqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { PollRecord } from '../../src/store/types.js';
 import { duplexPair } from '../server/helpers/duplex-pair.js';
 import { until, WirePeer } from './helpers/wire-peer.js';

@@ -10,7 +10,7 @@ import { newSecret } from '../../src/protocol/auth.js';
 import { startKiosk, type KioskApp, type KioskAppConfig, type KioskAppDeps } from '../../src/kiosk/app/kiosk-app.js';
 import { Outbox, outboxPath } from '../../src/kiosk/outbox.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { MemoryVoteStore } from '../../src/store/memory-store.js';
+import { MemoryVoteStore } from '../../src/store/memory/memory-store.js';
 import { playsPattern } from './led-match.js';
 import { ledChangesBeforeAppend, type OrderEvent } from './ordering.js';
 import { waitFor } from './wait.js';

@@ -10,8 +10,8 @@ import { capacityPerSecond, planPress, seededRandom } from '../../src/kiosk/sim/
 import { provisionSimKiosks } from '../../src/kiosk/sim/provision.js';
 import { runSimulation, type SimProgress } from '../../src/kiosk/sim/simulation.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
-import { MemoryVoteStore } from '../../src/store/memory-store.js';
-import { openSqliteVoteStore } from '../../src/store/sqlite-store.js';
+import { MemoryVoteStore } from '../../src/store/memory/memory-store.js';
+import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { captureContext } from '../cli/helpers.js';
 import { AckHoldingProxy } from '../e2e/ack-proxy.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryVoteStore } from '../../src/store/memory-store.js';
+import { MemoryVoteStore } from '../../src/store/memory/memory-store.js';
 import type { NewVote, RecordOutcome } from '../../src/store/types.js';
 import { waitFor } from '../kiosk-app/wait.js';
 import { LEVEL, startFixture, type Fixture } from './helpers/fixture.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { computeAuthMac } from '../../src/protocol/auth.js';
 import { DEFAULT_LIMITS } from '../../src/server/limits.js';
-import { MemoryVoteStore } from '../../src/store/memory-store.js';
+import { MemoryVoteStore } from '../../src/store/memory/memory-store.js';
 import type { PresenceUpdate } from '../../src/store/types.js';
 import { startFixture, type Fixture } from './helpers/fixture.js';
 

@@ -1,4 +1,4 @@
-import { MemoryVoteStore } from '../../src/store/memory-store.js';
+import { MemoryVoteStore } from '../../src/store/memory/memory-store.js';
 import { describeVoteStoreContract } from './contract.js';
 
 describeVoteStoreContract('memory', async () => {

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PIVOTE_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite-schema.js';
-import { openSqliteVoteStore, type SqliteVoteStore } from '../../src/store/sqlite-store.js';
+import { PIVOTE_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
+import { openSqliteVoteStore, type SqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { NO_BURST, T0, expectCode, newKiosk, newVote, seed } from './contract-helpers.js';
 
 /** What the SQLite store promises beyond the shared contract: the file, durability, sharing. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isPivoteError, type PivoteError } from '../../src/protocol/errors.js';
-import { openSqliteVoteStoreInWorker, type WorkerVoteStore } from '../../src/store/worker-store.js';
+import { openSqliteVoteStoreInWorker, type WorkerVoteStore } from '../../src/store/sqlite/worker-store.js';
 import { describeVoteStoreContract } from './contract.js';
 import { NO_BURST, T0, newKiosk, newVote, seed } from './contract-helpers.js';
 

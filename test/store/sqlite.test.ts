@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteVoteStore } from '../../src/store/sqlite-store.js';
+import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { describeVoteStoreContract } from './contract.js';
 
 describeVoteStoreContract('sqlite', async () => {

@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import { newSecret } from '../../../src/protocol/auth.js';
 import { createPivoteServer, type PivoteServer } from '../../../src/server/server.js';
 import type { ServerLimits } from '../../../src/server/limits.js';
-import { MemoryVoteStore } from '../../../src/store/memory-store.js';
+import { MemoryVoteStore } from '../../../src/store/memory/memory-store.js';
 import type { PollRecord } from '../../../src/store/types.js';
 import { captureLogger, type LogLine } from '../../server/helpers/fixture.js';
 import { duplexPair } from '../../server/helpers/duplex-pair.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSecret } from '../../../src/protocol/auth.js';
-import { openSqliteVoteStore } from '../../../src/store/sqlite-store.js';
+import { openSqliteVoteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import type { PollRecord, StoredVote } from '../../../src/store/types.js';
 
 /** A temp folder for one test's database, certificates and the like. */

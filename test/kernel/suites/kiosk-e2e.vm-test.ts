@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FEEDBACK_PATTERNS, parsePin, type Bit, type GpioBackend } from '../../../src/gpio/index.js';
-import { openSqliteVoteStore } from '../../../src/store/sqlite-store.js';
+import { openSqliteVoteStore } from '../../../src/store/sqlite/sqlite-store.js';
 import type { StoredVote } from '../../../src/store/types.js';
 import { PI4, PI5 } from '../sim/boards.js';
 import { GpioValueTrace } from '../sim/gpio-trace.js';

@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { newSecret } from '../../../src/protocol/auth.js';
 import { createPivoteServer, type PivoteServerOptions, type PivoteServer } from '../../../src/server/server.js';
-import { MemoryVoteStore } from '../../../src/store/memory-store.js';
+import { MemoryVoteStore } from '../../../src/store/memory/memory-store.js';
 import type { VoteStore } from '../../../src/store/types.js';
 import { duplexPair } from './duplex-pair.js';
 import { TestKiosk } from './test-kiosk.js';

@@ -1,4 +1,4 @@
-import type { KioskRecord, PollRecord, StoredVote } from './types.js';
+import type { KioskRecord, PollRecord, StoredVote } from '../types.js';
 
 /** Column shapes as better-sqlite3 returns them (booleans are 0/1) and their record mapping. */
 

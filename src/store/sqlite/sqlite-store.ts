@@ -1,8 +1,8 @@
 import type Database from 'better-sqlite3';
-import { PivoteError } from '../protocol/errors.js';
-import { hourKey, validatePollDefinition } from './poll-rules.js';
-import { kioskFromRow, pollFromRow, voteFromRow, type KioskRow, type PollRow, type VoteContentRow, type VoteRow } from './sqlite-rows.js';
-import { openPivoteDatabase, type SqliteOpenOptions } from './sqlite-schema.js';
+import { PivoteError } from '../../protocol/errors.js';
+import { hourKey, validatePollDefinition } from '../poll-rules.js';
+import { kioskFromRow, pollFromRow, voteFromRow, type KioskRow, type PollRow, type VoteContentRow, type VoteRow } from './rows.js';
+import { openPivoteDatabase, type SqliteOpenOptions } from './schema.js';
 import type {
   BurstPolicy,
   GroupedCount,
@@ -16,7 +16,7 @@ import type {
   ResultsQuery,
   StoredVote,
   VoteStore,
-} from './types.js';
+} from '../types.js';
 
 const HOUR_MS = 3_600_000;
 const VOTE_COLUMNS = 'kiosk_id, vote_id, seq, poll_id, button, pressed_at, received_at, clock_unknown, flagged';

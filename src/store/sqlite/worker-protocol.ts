@@ -1,9 +1,9 @@
-import { PivoteError, isErrorCode } from '../protocol/errors.js';
-import type { VoteStore } from './types.js';
+import { PivoteError, isErrorCode } from '../../protocol/errors.js';
+import type { VoteStore } from '../types.js';
 
 /**
  * Messages between the server's thread and the thread that owns the SQLite connection
- * (src/store/worker-store.ts, src/store/sqlite-worker.ts). Pure data; both sides import it.
+ * (src/store/sqlite/worker-store.ts, src/store/sqlite/worker.ts). Pure data; both sides import it.
  */
 
 /** The VoteStore methods the worker serves (`kind` is a property, answered on the caller's side). */

@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { PivoteError } from '../protocol/errors.js';
-import type { SqliteOpenOptions } from './sqlite-schema.js';
-import type { SqliteWorkerData } from './sqlite-worker.js';
-import type { VoteStore } from './types.js';
+import { PivoteError } from '../../protocol/errors.js';
+import type { SqliteOpenOptions } from './schema.js';
+import type { SqliteWorkerData } from './worker.js';
+import type { VoteStore } from '../types.js';
 import { fromWireError, type StoreCall, type StoreMethod, type StoreReply, type WorkerReady } from './worker-protocol.js';
 
 /**
@@ -28,11 +28,11 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-/** dist/store/sqlite-worker.js next to this file; from src/*.ts (vitest), the built twin:
+/** dist/store/sqlite/worker.js next to this file; from src/*.ts (vitest), the built twin:
  *  a worker thread cannot load TypeScript, and test/e2e/global-setup.ts rebuilds dist/. */
 function workerScript(): URL {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/store/sqlite-worker.js', here) : new URL('./sqlite-worker.js', here);
+  return here.endsWith('.ts') ? new URL('../../../dist/store/sqlite/worker.js', here) : new URL('./worker.js', here);
 }
 
 export class WorkerVoteStore implements VoteStore {

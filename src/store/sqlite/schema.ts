@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { PivoteError } from '../protocol/errors.js';
+import { PivoteError } from '../../protocol/errors.js';
 
 /**
  * Opening, identifying and migrating a pivote SQLite file. Several processes (the server and

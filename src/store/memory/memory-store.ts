@@ -1,5 +1,5 @@
-import { PivoteError } from '../protocol/errors.js';
-import { hourKey, validatePollDefinition } from './poll-rules.js';
+import { PivoteError } from '../../protocol/errors.js';
+import { hourKey, validatePollDefinition } from '../poll-rules.js';
 import type {
   BurstPolicy,
   GroupedCount,
@@ -13,7 +13,7 @@ import type {
   ResultsQuery,
   StoredVote,
   VoteStore,
-} from './types.js';
+} from '../types.js';
 
 /** In-memory VoteStore for unit tests; same semantics as SQLite, no durability. */
 export class MemoryVoteStore implements VoteStore {

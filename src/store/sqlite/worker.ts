@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { SqliteOpenOptions } from './sqlite-schema.js';
+import type { SqliteOpenOptions } from './schema.js';
 import { openSqliteVoteStore, type SqliteVoteStore } from './sqlite-store.js';
 import { isStoreMethod, toWireError, type StoreCall, type StoreReply, type WorkerReady } from './worker-protocol.js';
 
@@ -34,7 +34,7 @@ async function answer(store: SqliteVoteStore, call: StoreCall): Promise<StoreRep
 }
 
 function main(): void {
-  if (!parentPort) throw new Error('sqlite-worker.js runs as a worker thread (see worker-store.ts)');
+  if (!parentPort) throw new Error('worker.js runs as a worker thread (see worker-store.ts)');
   const data = workerData as SqliteWorkerData;
   let store: SqliteVoteStore;
   try {
