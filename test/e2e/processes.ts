@@ -79,8 +79,9 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startServerProcess(db: string, port = 0): Promise<ServerProcess> {
-  const p = track(['server', '--host', '127.0.0.1', '--port', String(port), '--db', db, '--log-level', 'info']);
+/** `extraArgs` go after the defaults (e.g. `--http-port 0` for the dashboard tests). */
+export async function startServerProcess(db: string, port = 0, extraArgs: readonly string[] = []): Promise<ServerProcess> {
+  const p = track(['server', '--host', '127.0.0.1', '--port', String(port), '--db', db, '--log-level', 'info', ...extraArgs]);
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   const waiters = new Waiters();

@@ -31,7 +31,7 @@ export function FleetPage() {
           </p>
         </div>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap table-card">
           <table class="table fleet-table">
             <caption class="visually-hidden">Kiosks, their presence and warnings</caption>
             <thead>
@@ -84,7 +84,7 @@ function KioskRow({ kiosk: k, warnings, now }: { kiosk: Kiosk; warnings: string[
       <td data-label="Last seen">
         <time dateTime={k.lastSeenAt ?? undefined} title={k.lastSeenAt ? formatDateTime(k.lastSeenAt, now) : undefined}>{formatAgo(k.lastSeenAt, now)}</time>
       </td>
-      <td data-label="Version">{k.software ?? '—'}</td>
+      <td data-label="Version" class="nowrap">{k.software ?? '—'}</td>
       <td data-label="Queued" class="num">{formatCount(k.queued)}</td>
       <td data-label="Votes today" class="num">{formatCount(k.votesToday)}</td>
       <td data-label="Warnings">

@@ -63,18 +63,20 @@ export function ManageKiosks() {
                   <td data-label="Name and location">
                     <KioskNaming kiosk={k} act={act} />
                   </td>
-                  <td data-label="Actions" class="actions">
-                    {k.revoked ? (
-                      <>
-                        <ConfirmButton label="Reactivate" ariaLabel={`Reactivate ${k.id}`} question="It gets a new secret." onConfirm={withSecret('Reactivated', () => api.kiosks.reactivate(k.id))} />
-                        <ConfirmButton label="Remove" ariaLabel={`Remove ${k.id}`} question="Its votes stay counted." danger onConfirm={() => act(() => api.kiosks.remove(k.id))} />
-                      </>
-                    ) : (
-                      <>
-                        <ConfirmButton label="Rotate secret" ariaLabel={`Rotate the secret of ${k.id}`} question="The old secret stops working at once." onConfirm={withSecret('New secret', () => api.kiosks.rotateSecret(k.id))} />
-                        <ConfirmButton label="Revoke" ariaLabel={`Revoke ${k.id}`} question="It is disconnected and refused from now on." danger onConfirm={() => act(() => api.kiosks.revoke(k.id))} />
-                      </>
-                    )}
+                  <td data-label="Actions">
+                    <div class="actions">
+                      {k.revoked ? (
+                        <>
+                          <ConfirmButton label="Reactivate" ariaLabel={`Reactivate ${k.id}`} question="It gets a new secret." onConfirm={withSecret('Reactivated', () => api.kiosks.reactivate(k.id))} />
+                          <ConfirmButton label="Remove" ariaLabel={`Remove ${k.id}`} question="Its votes stay counted." danger onConfirm={() => act(() => api.kiosks.remove(k.id))} />
+                        </>
+                      ) : (
+                        <>
+                          <ConfirmButton label="Rotate secret" ariaLabel={`Rotate the secret of ${k.id}`} question="The old secret stops working at once." onConfirm={withSecret('New secret', () => api.kiosks.rotateSecret(k.id))} />
+                          <ConfirmButton label="Revoke" ariaLabel={`Revoke ${k.id}`} question="It is disconnected and refused from now on." danger onConfirm={() => act(() => api.kiosks.revoke(k.id))} />
+                        </>
+                      )}
+                    </div>
                   </td>
                 </tr>
               ))}

@@ -81,23 +81,25 @@ function PollRow({ poll: p, act }: { poll: Poll; act: (change: () => Promise<unk
           ))}
         </select>
       </td>
-      <td data-label="Actions" class="actions">
-        {p.state === 'open' ? (
-          <ConfirmButton label="Close" ariaLabel={`Close poll ${p.id}`} question="Kiosks stop taking votes for it." onConfirm={() => act(() => api.polls.close(p.id))} />
-        ) : null}
-        {p.state === 'draft' ? (
-          <>
-            <ConfirmButton label="Open now" ariaLabel={`Open poll ${p.id} now`} question="Closes the open poll, if any." onConfirm={() => act(() => api.polls.open(p.id))} />
-            <button type="button" class="button button-small" onClick={() => setRescheduling(!rescheduling)}>Reschedule</button>
-            <ConfirmButton label="Delete" ariaLabel={`Delete poll ${p.id}`} question="Delete this scheduled poll?" danger onConfirm={() => act(() => api.polls.remove(p.id))} />
-          </>
-        ) : null}
-        {p.state === 'open' && !rescheduling ? (
-          <button type="button" class="button button-small" onClick={() => setRescheduling(true)}>Set closing time</button>
-        ) : null}
-        {p.state !== 'draft' ? (
-          <a class="button button-small button-quiet" href={`/results?poll=${p.id}`} onClick={followLink}>Results</a>
-        ) : null}
+      <td data-label="Actions">
+        <div class="actions">
+          {p.state === 'open' ? (
+            <ConfirmButton label="Close" ariaLabel={`Close poll ${p.id}`} question="Kiosks stop taking votes for it." onConfirm={() => act(() => api.polls.close(p.id))} />
+          ) : null}
+          {p.state === 'draft' ? (
+            <>
+              <ConfirmButton label="Open now" ariaLabel={`Open poll ${p.id} now`} question="Closes the open poll, if any." onConfirm={() => act(() => api.polls.open(p.id))} />
+              <button type="button" class="button button-small" onClick={() => setRescheduling(!rescheduling)}>Reschedule</button>
+              <ConfirmButton label="Delete" ariaLabel={`Delete poll ${p.id}`} question="Delete this scheduled poll?" danger onConfirm={() => act(() => api.polls.remove(p.id))} />
+            </>
+          ) : null}
+          {p.state === 'open' && !rescheduling ? (
+            <button type="button" class="button button-small" onClick={() => setRescheduling(true)}>Set closing time</button>
+          ) : null}
+          {p.state !== 'draft' ? (
+            <a class="button button-small button-quiet" href={`/results?poll=${p.id}`} onClick={followLink}>Results</a>
+          ) : null}
+        </div>
       </td>
     </tr>
   );
