@@ -143,8 +143,9 @@ export interface Insights {
 
 export interface Session {
   authenticated: true;
-  csrfToken: string;
-  expiresAt: string;
+  /** Absent when the request was authenticated with a Bearer token (no cookie to protect). */
+  csrfToken?: string;
+  expiresAt?: string;
   via: 'session' | 'bearer';
 }
 
@@ -184,7 +185,8 @@ export type PresenceChange = Pick<Kiosk, 'id' | 'online' | 'lastSeenAt' | 'queue
 export interface LiveEvents {
   snapshot: Snapshot;
   tally: Tally;
-  poll: { poll: Poll };
+  /** `poll` is null when a scheduled draft was deleted. */
+  poll: { poll: Poll | null; reason?: string };
   presence: { kiosks: PresenceChange[] };
   kiosks: { kiosks: Kiosk[] };
   alert: { alert: Alert };

@@ -152,7 +152,9 @@ function KioskNaming({ kiosk: k, act }: { kiosk: Kiosk; act: (change: () => Prom
       class="form naming-form"
       onSubmit={async (e) => {
         e.preventDefault();
-        await act(() => api.kiosks.change(k.id, { name: name.trim(), location: where.trim() }));
+        const change: { name?: string; location: string } = { location: where.trim() };
+        if (name.trim()) change.name = name.trim(); // a kiosk always has a name: empty keeps the old one
+        await act(() => api.kiosks.change(k.id, change));
         setEditing(false);
       }}
     >

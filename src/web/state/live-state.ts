@@ -104,6 +104,7 @@ export function applyTally(state: LiveState, tally: Tally): LiveState {
 
 export function applyPoll(state: LiveState, { poll }: LiveEvents['poll']): LiveState {
   const pollsVersion = state.pollsVersion + 1;
+  if (!poll) return { ...state, pollsVersion }; // a draft deleted: only lists change
   const isCurrent = state.poll?.id === poll.id;
   if (isCurrent) return { ...state, poll, pollsVersion };
   if (poll.state === 'open') return { ...state, poll, tally: emptyTally(poll), pollsVersion };

@@ -51,8 +51,20 @@ export function watchPublicResults(view: Observable<PublicView>): () => void {
     if (stopped) return;
     try {
       apply(await api.public.results());
-      stopStream ??= openEventStream('/api/public/events', ['snapshot', 'tally'], {
-        onEvent: (_name, data) => apply(data as PublicCounts),
+      stopStream ??= openEventStream('/api/public/events', ['snapshot', 'tally', 'poll', 'unavailable'], {
+        onEvent: (name, data) => {
+          if (name === 'poll') {
+            const { poll } = data as { poll: PublicView['poll'] };
+            view.update((v) => ({ ...v, poll }));
+          } else if (name === 'unavailable') {
+            // another poll opened, or this one stopped being public: ask again what may be shown
+            stopStream?.();
+            stopStream = null;
+            schedule(0);
+          } else {
+            apply(data as PublicCounts);
+          }
+        },
         onStatus: () => undefined,
         onRefused: async () => {
           stopStream = null;

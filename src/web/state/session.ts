@@ -7,7 +7,7 @@ import { Observable } from './observable.js';
 export type SessionState =
   | { kind: 'unknown' }
   | { kind: 'anonymous'; expired: boolean }
-  | { kind: 'signed-in'; expiresAt: string; via: Session['via'] };
+  | { kind: 'signed-in'; expiresAt: string | null; via: Session['via'] };
 
 export const session = new Observable<SessionState>({ kind: 'unknown' });
 
@@ -20,8 +20,8 @@ onUnauthorized(() => {
 export async function probeSession(): Promise<SessionState> {
   try {
     const s = await api.session.get();
-    setCsrfToken(s.csrfToken);
-    session.set({ kind: 'signed-in', expiresAt: s.expiresAt, via: s.via });
+    setCsrfToken(s.csrfToken ?? null);
+    session.set({ kind: 'signed-in', expiresAt: s.expiresAt ?? null, via: s.via });
   } catch (err) {
     if (!isAuthError(err)) throw err;
     setCsrfToken(null);
