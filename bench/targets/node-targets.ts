@@ -26,7 +26,7 @@ export async function startPivote(start: TargetStart, fleet: Fleet): Promise<Tar
   const probeFile = join(start.runDir, 'pivote-stats.json');
   const child = spawnProcess({
     command: process.execPath,
-    args: [...nodeArgs(start), start.pivoteCli ?? CLI_PATH, 'server', '--host', '127.0.0.1', '--port', '0', '--db', db, '--log-level', 'info', '--heartbeat-ms', String(start.heartbeatMs)],
+    args: [...nodeArgs(start), start.pivoteCli ?? CLI_PATH, 'server', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--db', db, '--log-level', 'info', '--heartbeat-ms', String(start.heartbeatMs)],
     env: { PIVOTE_BENCH_STATS_FILE: probeFile },
     needFds: start.needFds,
   });

@@ -18,6 +18,8 @@ export interface CliContext {
   env: Readonly<Record<string, string | undefined>>;
   /** Print stack traces of unexpected (non-PivoteError) errors; set by PIVOTE_DEBUG=1. */
   debug: boolean;
+  /** Who changes made through --db are recorded as in the audit log (`cli user@host`). */
+  actor?: string;
 }
 
 /** One per command file: adds its command (with subcommands) to the program. */

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { SqliteVoteStore } from '../store/sqlite/sqlite-store.js';
 
-export const DEFAULT_DB_PATH = 'pivote.db';
+import { DEFAULT_DB_PATH } from './target-options.js';
+export { DEFAULT_DB_PATH };
 
 /** Every command that touches the database takes `--db PATH`. */
 export function addDbOption(cmd: Command, mode: 'read' | 'write'): Command {

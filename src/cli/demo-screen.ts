@@ -1,5 +1,5 @@
 import type { OptionCount } from '../store/types.js';
-import { percentages } from './results-view.js';
+import { percentages } from '../admin/results-view.js';
 
 /** What the demo shows; rendering is pure so it is tested without a terminal. */
 export interface DemoView {
@@ -13,6 +13,9 @@ export interface DemoView {
   durationMs: number | undefined;
   server: string;
   dataDir: string;
+  /** The dashboard's address and a one-time login link. */
+  dashboard?: string;
+  login?: string;
 }
 
 const BAR_WIDTH = 30;
@@ -29,6 +32,7 @@ export function renderDemoScreen(view: DemoView): string {
   const max = Math.max(1, ...view.counts.map((c) => c.count));
   const lines = [
     `pivote demo — server ${view.server}, data in ${view.dataDir}`,
+    ...(view.dashboard ? [`dashboard ${view.dashboard}  (log in: ${view.login ?? 'with the admin token'})`] : []),
     '',
     `  ${view.question}`,
     '',

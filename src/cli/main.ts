@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync, realpathSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { registerAdminToken } from './commands/admin-token.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFleet } from './commands/fleet.js';
 import { registerKiosk } from './commands/kiosk.js';
@@ -21,7 +23,7 @@ import { reportError } from './errors.js';
  * command memory and start-up time (see test/cli/lazy-commands.test.ts).
  */
 const COMMANDS: readonly RegisterCommand[] = [
-  registerServer, registerFleet, registerPoll, registerResults, registerKiosk, registerSim, registerDemo,
+  registerServer, registerFleet, registerPoll, registerResults, registerAdminToken, registerKiosk, registerSim, registerDemo,
 ];
 
 function packageVersion(): string {
@@ -34,6 +36,14 @@ function packageVersion(): string {
   }
 }
 
+function cliActor(): string {
+  try {
+    return `cli ${userInfo().username}@${hostname()}`;
+  } catch {
+    return `cli ${hostname()}`;
+  }
+}
+
 /** The real world: the only place that reads process.env or writes process.stdout. */
 export function processContext(): CliContext {
   return {
@@ -43,6 +53,7 @@ export function processContext(): CliContext {
     now: () => Date.now(),
     env: process.env,
     debug: process.env.PIVOTE_DEBUG === '1',
+    actor: cliActor(),
   };
 }
 

@@ -2,7 +2,7 @@ import { PivoteError } from '../protocol/errors.js';
 
 /** Formatting shared by every command: tables for people, JSON and CSV for scripts. */
 
-export type OutputFormat = 'table' | 'json' | 'csv' | 'text';
+export type OutputFormat = 'table' | 'json' | 'csv' | 'text' | 'jsonl';
 
 /**
  * A commander argParser for `--format`: refuses anything outside `allowed` with PV_USAGE, so a

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { PollInfo } from '../protocol/messages.js';
 import type { BurstPolicy, KioskRecord, VoteStore } from '../store/types.js';
+import type { ServerEvents } from './events.js';
 import type { GroupCommitter } from './group-committer.js';
 import type { ServerLimits } from './limits.js';
 import type { PollCache } from './poll-cache.js';
@@ -18,6 +19,7 @@ export interface ServerContext {
   readonly polls: PollCache;
   readonly committer: GroupCommitter<Session>;
   readonly presence: PresenceTracker;
+  readonly events: ServerEvents;
   readonly shuttingDown: boolean;
   /** The open poll as the server last saw it (what `welcome` and `poll` carry). */
   openPoll(): PollInfo | null;

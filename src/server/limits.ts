@@ -33,8 +33,12 @@ export interface ServerLimits {
   deadlineSweepMs: number;
   /** How often the open poll is re-read so a change made by another process is pushed. */
   pollWatchMs: number;
-  /** How often revoked kiosk ids are re-read so a kiosk revoked elsewhere is dropped. */
-  revocationCheckMs: number;
+  /** How often kiosk access (revoked, removed, new secret) is re-read so such a kiosk is dropped. */
+  accessCheckMs: number;
+  /** How often the organisers' alert rules are evaluated (votes bring it forward). */
+  alertCheckMs: number;
+  /** How often the poll schedule (opensAt / closesAt) is acted on. */
+  scheduleCheckMs: number;
   /** Presence (last seen, queued, software) is written in one batch this often. */
   presenceFlushMs: number;
   /** Connect/disconnect are written this soon so online/offline shows promptly (coalesced). */
@@ -55,7 +59,9 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   closeGraceMs: 1_000,
   deadlineSweepMs: 250,
   pollWatchMs: 500,
-  revocationCheckMs: 1_000,
+  accessCheckMs: 1_000,
+  scheduleCheckMs: 1_000,
+  alertCheckMs: 5_000,
   presenceFlushMs: 2_000,
   presencePromptMs: 50,
 });

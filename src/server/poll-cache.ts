@@ -5,7 +5,7 @@ import type { PollRecord, VoteStore } from '../store/types.js';
  * Polls by id, so validating a vote costs no store read. Polls are few and only change state
  * (open -> closed), which the poll watcher writes through with `set`; an id not held is read from
  * the store once (a poll opened by another server process, or a vote naming a stale poll).
- * Unknown ids are not remembered: a poll with that id may be opened later.
+ * Unknown ids and drafts are not remembered: a poll with that id may be opened later.
  */
 export class PollCache {
   private readonly polls = new Map<number, PollRecord>();
@@ -28,7 +28,7 @@ export class PollCache {
     const p = this.store.getPoll(id).then(
       (poll) => {
         this.loading.delete(id);
-        if (poll) this.polls.set(poll.id, poll);
+        if (poll && poll.state !== 'draft') this.polls.set(poll.id, poll);
         return poll;
       },
       (err: unknown) => {
@@ -42,6 +42,6 @@ export class PollCache {
 }
 
 export function toPollInfo(poll: PollRecord | undefined): PollInfo | null {
-  if (!poll || poll.state !== 'open') return null;
+  if (!poll || poll.state !== 'open' || poll.openedAt === null) return null;
   return { id: poll.id, question: poll.question, options: [...poll.options], openedAt: poll.openedAt };
 }

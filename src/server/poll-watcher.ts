@@ -11,16 +11,18 @@ export interface PollWatcherOptions {
   timers: Timers;
   log: Logger;
   intervalMs: number;
-  /** The open poll changed (opened, closed or replaced); push it to every kiosk. */
-  onChange(poll: PollInfo | null): void;
+  /** The open poll changed (opened, closed or replaced): `info` is what kiosks get pushed,
+   *  `closed` the poll that was open before (as it is now), `opened` the one open now. */
+  onChange(info: PollInfo | null, change: { closed: PollRecord | undefined; opened: PollRecord | undefined }): void;
 }
 
 /**
- * Which poll is open, as far as this server knows. Polls are opened and closed by the CLI,
- * usually in another process, so the store is re-read every `intervalMs`; `check()` re-reads now.
+ * Which poll is open, as far as this server knows. Polls are opened and closed through this
+ * server's HTTP API, by the CLI in another process, by another server or by the schedule, so the
+ * store is re-read every `intervalMs`; `check()` re-reads now.
  */
 export class PollWatcher {
-  private record: PollRecord | undefined;
+  private openRecord: PollRecord | undefined;
   private info: PollInfo | null = null;
   private readonly task: PeriodicTask;
 
@@ -28,6 +30,11 @@ export class PollWatcher {
     this.task = new PeriodicTask(() => this.checkOnce(), opts.intervalMs, opts.timers, (err) =>
       opts.log.warn({ err }, 'could not read the open poll; will retry'),
     );
+  }
+
+  /** The open poll's record, as last read. */
+  get record(): PollRecord | undefined {
+    return this.openRecord;
   }
 
   /** What `welcome` and `poll` carry. */
@@ -50,21 +57,22 @@ export class PollWatcher {
 
   private adopt(open: PollRecord | undefined): void {
     if (open) this.opts.polls.set(open);
-    this.record = open;
+    this.openRecord = open;
     this.info = toPollInfo(open);
   }
 
   private async checkOnce(): Promise<void> {
     const open = await this.opts.store.getOpenPoll();
-    const previous = this.record;
+    const previous = this.openRecord;
     if (previous?.id === open?.id && previous?.openedAt === open?.openedAt) return;
     // The poll that was open is closed now: cache its closedAt, so late votes are judged by it.
+    let closed: PollRecord | undefined;
     if (previous) {
-      const closed = await this.opts.store.getPoll(previous.id);
+      closed = await this.opts.store.getPoll(previous.id);
       if (closed) this.opts.polls.set(closed);
     }
     this.adopt(open);
     this.opts.log.info({ pollId: open?.id ?? null, previousPollId: previous?.id ?? null }, 'open poll changed');
-    this.opts.onChange(this.info);
+    this.opts.onChange(this.info, { closed, opened: open });
   }
 }

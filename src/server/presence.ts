@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { PresenceUpdate, VoteStore } from '../store/types.js';
+import type { IdConflict, PresenceUpdate, VoteStore } from '../store/types.js';
+import type { PresenceChange } from './events.js';
 import { PeriodicTask } from './periodic-task.js';
 import type { TimerHandle, Timers } from './timers.js';
 
@@ -12,9 +13,12 @@ import type { TimerHandle, Timers } from './timers.js';
 export interface PresenceEntry {
   readonly kioskId: string;
   lastSeenAt: number;
+  connectedAt: number;
   software: string;
   queued: number;
+  buttons: number | null;
   connected: boolean;
+  idConflict: IdConflict | null;
   dirty: boolean;
 }
 
@@ -24,6 +28,8 @@ export interface PresenceOptions {
   log: Logger;
   flushMs: number;
   promptMs: number;
+  /** Told at once of every change worth showing (not of lastSeen alone, which moves all the time). */
+  onChange?: (change: PresenceChange) => void;
 }
 
 export class PresenceTracker {
@@ -52,18 +58,21 @@ export class PresenceTracker {
   }
 
   /** A kiosk authenticated. A replacing connection reuses the entry of the one it replaced. */
-  connect(kioskId: string, software: string, now: number): PresenceEntry {
+  connect(kioskId: string, software: string, now: number, buttons: number | null = null): PresenceEntry {
     let entry = this.entries.get(kioskId);
     if (!entry) {
-      entry = { kioskId, lastSeenAt: now, software, queued: 0, connected: true, dirty: false };
+      entry = { kioskId, lastSeenAt: now, connectedAt: now, software, queued: 0, buttons, connected: true, idConflict: null, dirty: false };
       this.entries.set(kioskId, entry);
     } else {
       entry.lastSeenAt = now;
+      entry.connectedAt = now;
       entry.software = software;
+      entry.buttons = buttons;
       entry.connected = true;
     }
     this.markDirty(entry);
     this.flushSoon();
+    this.changed(entry);
     return entry;
   }
 
@@ -74,8 +83,10 @@ export class PresenceTracker {
   }
 
   heartbeat(entry: PresenceEntry, queued: number, now: number): void {
+    const moved = entry.queued !== queued;
     entry.queued = queued;
     this.touch(entry, now);
+    if (moved) this.changed(entry);
   }
 
   disconnect(entry: PresenceEntry): void {
@@ -83,6 +94,15 @@ export class PresenceTracker {
     entry.connected = false;
     this.markDirty(entry);
     this.flushSoon();
+    this.changed(entry);
+  }
+
+  /** Two devices use this kiosk id (see id-conflict.ts): shown in the fleet list until cleared. */
+  conflict(entry: PresenceEntry, conflict: IdConflict | null): void {
+    entry.idConflict = conflict;
+    this.markDirty(entry);
+    this.flushSoon();
+    this.changed(entry);
   }
 
   /** Writes every changed entry now (one store call); resolves when written. */
@@ -98,6 +118,13 @@ export class PresenceTracker {
     for (const entry of this.entries.values()) this.disconnect(entry);
     await this.task.trigger();
     await this.task.stop();
+  }
+
+  private changed(e: PresenceEntry): void {
+    this.opts.onChange?.({
+      kioskId: e.kioskId, connected: e.connected, lastSeenAt: e.lastSeenAt, connectedAt: e.connectedAt, queued: e.queued,
+      software: e.software, buttons: e.buttons, idConflict: e.idConflict,
+    });
   }
 
   private markDirty(entry: PresenceEntry): void {
@@ -122,7 +149,12 @@ export class PresenceTracker {
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!;
       e.dirty = false;
-      updates[i] = { kioskId: e.kioskId, lastSeenAt: e.lastSeenAt, software: e.software, queued: e.queued, connected: e.connected };
+      updates[i] = {
+        kioskId: e.kioskId, lastSeenAt: e.lastSeenAt, connectedAt: e.connectedAt, software: e.software, queued: e.queued,
+        connected: e.connected, buttons: e.buttons,
+        // Only ever set here: a new secret for the kiosk clears it (one of the two devices is re-keyed).
+        ...(e.idConflict !== null && { idConflict: e.idConflict }),
+      };
     }
     try {
       await this.opts.store.updatePresence(updates);

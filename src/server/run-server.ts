@@ -26,6 +26,8 @@ export interface RunningServer {
   address: AddressInfo;
   core: PivoteServer;
   store: VoteStore;
+  /** Whether the kiosk listener accepts connections (for readiness). */
+  listening(): boolean;
   /** Rejects (PV_STORE_FAILED) if the database thread of a store opened from `dbPath` dies:
    *  nothing can be stored any more, so the caller should stop the server and exit non-zero.
    *  Never settles otherwise. */
@@ -66,6 +68,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
       core,
       store,
       failure,
+      listening: () => listener.listening,
       close() {
         closing ??= (async () => {
           const listenerClosed = stopListening(listener);

@@ -1,17 +1,17 @@
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import type { PollInfo } from '../protocol/messages.js';
-import type { BurstPolicy, KioskRecord, NewVote, RecordOutcome, VoteStore } from '../store/types.js';
+import type { BurstPolicy, KioskAccess, KioskRecord, NewVote, PollRecord, RecordOutcome, VoteStore } from '../store/types.js';
 import type { ServerContext } from './context.js';
 import { deadlineMessage, missedDeadline } from './deadlines.js';
 import { dispatch } from './dispatcher.js';
+import { ServerEvents, type PollChangeReason } from './events.js';
 import { GroupCommitter } from './group-committer.js';
 import { answerVote } from './handlers/vote.js';
 import { DEFAULT_BURST, resolveLimits, type ServerLimits } from './limits.js';
 import { PollCache } from './poll-cache.js';
-import { PollWatcher } from './poll-watcher.js';
 import { PresenceTracker } from './presence.js';
-import { RevocationWatcher } from './revocation-watcher.js';
+import { StoreWatchers } from './store-watchers.js';
 import { Session, frameText, type SessionHooks } from './session.js';
 import { monotonicNow, realTimers, type TimerHandle, type Timers } from './timers.js';
 
@@ -55,6 +55,10 @@ export class PivoteServer implements ServerContext {
   readonly polls: PollCache;
   readonly committer: GroupCommitter<Session>;
   readonly presence: PresenceTracker;
+  /** What happened, for the live dashboard, metrics and alerts (see events.ts). */
+  readonly events: ServerEvents;
+  /** The organisers' alert rules, evaluated here (see alerts/alert-engine.ts). */
+  readonly alerts: StoreWatchers['alerts'];
   shuttingDown = false;
 
   private readonly monotonic: () => number;
@@ -64,8 +68,9 @@ export class PivoteServer implements ServerContext {
   private readonly refused = new Set<Session>();
   private readonly byKiosk = new Map<string, Session>();
   private readonly pending = new Set<Promise<void>>();
-  private readonly pollWatcher: PollWatcher;
-  private readonly revocationWatcher: RevocationWatcher;
+  /** How long each batch (the committer hands the same array to commit and onCommitted) took. */
+  private readonly commitMs = new WeakMap<readonly NewVote[], number>();
+  private readonly watchers: StoreWatchers;
   private sweepHandle: TimerHandle | undefined;
   private connectionCounter = 0;
   private closing: Promise<void> | null = null;
@@ -78,9 +83,16 @@ export class PivoteServer implements ServerContext {
     this.clock = opts.clock ?? (() => Date.now()); // looked up per call so fake timers apply
     this.monotonic = opts.monotonic ?? monotonicNow;
     this.timers = opts.timers ?? realTimers;
+    this.events = new ServerEvents((err, event) => this.log.error({ err, event }, 'a domain event listener failed'));
     this.polls = new PollCache(this.store);
     this.committer = new GroupCommitter<Session>({
-      commit: (votes) => this.store.recordVotes(votes, this.burst),
+      commit: (votes) => {
+        const started = this.monotonic();
+        return this.store.recordVotes(votes, this.burst).then((outcomes) => {
+          this.commitMs.set(votes, this.monotonic() - started);
+          return outcomes;
+        });
+      },
       onCommitted: this.onCommitted,
       onFailed: this.onCommitFailed,
       maxBatch: this.limits.maxBatch,
@@ -94,38 +106,33 @@ export class PivoteServer implements ServerContext {
       log: this.log,
       flushMs: this.limits.presenceFlushMs,
       promptMs: this.limits.presencePromptMs,
+      onChange: (change) => this.events.emit('presence-changed', { kiosks: [change] }),
     });
-    this.pollWatcher = new PollWatcher({
+    this.watchers = new StoreWatchers({
       store: this.store,
       polls: this.polls,
+      events: this.events,
       timers: this.timers,
       log: this.log,
-      intervalMs: this.limits.pollWatchMs,
-      onChange: (poll) => {
-        const text = frameText({ type: 'poll', poll });
+      clock: () => this.clock(),
+      limits: this.limits,
+      liveKiosks: () => this.byKiosk.size,
+      pushPoll: (info) => {
+        const text = frameText({ type: 'poll', poll: info });
         for (const session of this.byKiosk.values()) session.sendText(text);
       },
+      enforceAccess: this.enforceAccess,
     });
-    this.revocationWatcher = new RevocationWatcher({
-      store: this.store,
-      timers: this.timers,
-      log: this.log,
-      intervalMs: this.limits.revocationCheckMs,
-      liveCount: () => this.byKiosk.size,
-      drop: (ids) => {
-        for (const id of ids) this.byKiosk.get(id)?.fail('PV_KIOSK_REVOKED', 'this kiosk has been revoked');
-      },
-    });
+    this.alerts = this.watchers.alerts;
   }
 
   /** Clears stale presence, loads the open poll and starts the watchers. */
   async start(): Promise<void> {
     await this.store.markAllDisconnected();
-    await this.pollWatcher.start();
-    this.revocationWatcher.start();
+    await this.watchers.start();
     this.presence.start();
     this.sweepHandle = this.timers.setInterval(this.sweepDeadlines, this.limits.deadlineSweepMs);
-    this.log.info({ store: this.store.kind, pollId: this.pollWatcher.current?.id ?? null }, 'server core started');
+    this.log.info({ store: this.store.kind, pollId: this.watchers.openPoll.current?.id ?? null }, 'server core started');
   }
 
   handleConnection(duplex: Duplex, meta: ConnectionMeta = {}): void {
@@ -135,6 +142,7 @@ export class PivoteServer implements ServerContext {
     const session = new Session({ id, duplex, log, limits: this.limits, timers: this.timers, monotonic: this.monotonic, hooks: this.hooks });
     if (this.shuttingDown || atLimit) {
       this.refused.add(session);
+      // Refused sessions are never added to `sessions`, but onClose still reports them.
       if (this.shuttingDown) session.fail('PV_SERVER_SHUTDOWN', 'the server is shutting down');
       else session.fail('PV_TOO_MANY_CONNECTIONS', `the server holds ${this.limits.maxConnections} connections`);
       return;
@@ -145,7 +153,30 @@ export class PivoteServer implements ServerContext {
 
   /** Re-reads the open poll now and pushes a change; resolves once pushed. */
   pollChanged(): Promise<void> {
-    return this.pollWatcher.check();
+    return this.watchers.openPoll.check();
+  }
+
+  /** The open poll as this server last read it. */
+  openPollRecord(): PollRecord | undefined {
+    return this.watchers.openPoll.record;
+  }
+
+  /** An organiser changed a poll in a way the open poll's watcher cannot see (a draft, a
+   *  schedule, visibility); opening and closing go through `pollChanged`. */
+  pollEdited(poll: PollRecord, reason: Exclude<PollChangeReason, 'opened' | 'closed' | 'seen'>): void {
+    this.events.emit('poll-changed', { poll, open: this.watchers.openPoll.record ?? null, reason });
+  }
+
+  /** An organiser changed kiosks: drop connections that may no longer vote, tell listeners.
+   *  Resolves once the connections are dropped. */
+  async kiosksChanged(kioskIds: readonly string[], action: string): Promise<void> {
+    this.events.emit('kiosks-changed', { kioskIds, action });
+    await this.watchers.access.trigger();
+  }
+
+  /** Runs the poll schedule now (after an organiser changed it); resolves once acted on. */
+  scheduleChanged(): Promise<void> {
+    return this.watchers.schedule.trigger();
   }
 
   stats(): ServerStats {
@@ -169,7 +200,7 @@ export class PivoteServer implements ServerContext {
   }
 
   openPoll(): PollInfo | null {
-    return this.pollWatcher.current;
+    return this.watchers.openPoll.current;
   }
 
   admit(session: Session, kiosk: KioskRecord): void {
@@ -179,14 +210,15 @@ export class PivoteServer implements ServerContext {
     session.authenticated = true;
     session.state = 'ready';
     session.log = session.log.child({ kioskId: kiosk.id });
-    session.presence = this.presence.connect(kiosk.id, session.software, now);
+    session.secretVersion = kiosk.secretVersion;
+    session.presence = this.presence.connect(kiosk.id, session.software, now, session.buttons);
     if (previous && previous !== session) previous.fail('PV_REPLACED', 'another connection authenticated as this kiosk');
     session.send({
       type: 'welcome',
       kioskId: kiosk.id,
       window: this.limits.window,
       heartbeatMs: this.limits.heartbeatMs,
-      poll: this.pollWatcher.current,
+      poll: this.watchers.openPoll.current,
       serverTime: now,
     });
     session.log.info({ software: session.software }, 'kiosk authenticated');
@@ -215,6 +247,7 @@ export class PivoteServer implements ServerContext {
         if (session.presence) this.presence.disconnect(session.presence);
       }
       session.log.debug('connection closed');
+      if (this.events.has('connection-closed')) this.events.emit('connection-closed', { code: session.closeCode, authenticated: session.authenticated });
     },
   };
 
@@ -225,6 +258,18 @@ export class PivoteServer implements ServerContext {
 
   private readonly onCommitted = (votes: readonly NewVote[], owners: readonly Session[], outcomes: readonly RecordOutcome[]): void => {
     for (let i = 0; i < votes.length; i++) answerVote(owners[i]!, votes[i]!, outcomes[i]!);
+    // One event per committed batch, after the acks are queued: listeners add to counters.
+    if (this.events.has('votes-committed')) {
+      this.events.emit('votes-committed', { votes, outcomes, at: this.clock(), commitSeconds: (this.commitMs.get(votes) ?? 0) / 1000 });
+    }
+  };
+
+  private readonly enforceAccess = (access: ReadonlyMap<string, KioskAccess>): void => {
+    for (const [kioskId, session] of this.byKiosk) {
+      const a = access.get(kioskId);
+      if (a === undefined || a.refused) session.fail('PV_KIOSK_REVOKED', 'this kiosk has been revoked');
+      else if (a.secretVersion !== session.secretVersion) session.fail('PV_SECRET_ROTATED', "this kiosk's secret was replaced; it must use the new one");
+    }
   };
 
   private readonly onCommitFailed = (votes: readonly NewVote[], owners: readonly Session[], err: unknown): void => {
@@ -249,7 +294,7 @@ export class PivoteServer implements ServerContext {
     for (const session of this.sessions) session.drain();
     if (this.sweepHandle !== undefined) this.timers.clearInterval(this.sweepHandle);
     this.sweepHandle = undefined;
-    await Promise.all([this.pollWatcher.stop(), this.revocationWatcher.stop()]);
+    await this.watchers.stop();
     // Votes whose poll was being read still join the last commit.
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
     await this.committer.drain();

@@ -47,11 +47,17 @@ export class Session implements DeadlineFacts {
   /** Claimed in `hello`; trusted only once `authenticated`. */
   kioskId: string | null = null;
   software = '';
+  /** Buttons the kiosk reported in `hello` (null: an older kiosk that does not say). */
+  buttons: number | null = null;
+  /** The kiosk's secret version this connection authenticated with; a newer one drops it. */
+  secretVersion = 0;
   nonce = '';
   authenticated = false;
   /** Votes received and not yet answered (the in-flight window). */
   inflight = 0;
   presence: PresenceEntry | null = null;
+  /** Why the server closed this connection (null: the peer went away). */
+  closeCode: ErrorCode | null = null;
 
   readonly connectedAt: number;
   lastReceivedAt: number;
@@ -104,6 +110,7 @@ export class Session implements DeadlineFacts {
   /** Sends one `error` frame, ends the stream after it is flushed, destroys it after a grace. */
   fail(code: ErrorCode, message: string): void {
     if (this.state === 'closing' || this.closed) return;
+    this.closeCode = code;
     this.log.info({ code, reason: message }, 'closing connection');
     this.out += frameText({ type: 'error', code, message });
     this.beginClose();

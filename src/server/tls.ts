@@ -25,6 +25,9 @@ export interface ServerTlsFiles {
 
 export interface ServerTls {
   readonly secureContext: SecureContext;
+  /** The PEM files as read, for the HTTPS side, which serves the same certificate. */
+  readonly cert: Buffer;
+  readonly key: Buffer;
 }
 
 export type ReadFile = (path: string) => Buffer;
@@ -35,7 +38,7 @@ export function loadServerTls(files: ServerTlsFiles, readFile: ReadFile = (p) =>
   const key = readPem(files.keyPath, '--tls-key', readFile);
   try {
     // Parses both and checks that the key belongs to the certificate.
-    return { secureContext: createSecureContext({ cert, key }) };
+    return { secureContext: createSecureContext({ cert, key }), cert, key };
   } catch (err) {
     throw new PivoteError(
       'PV_TLS_CONFIG',

@@ -25,19 +25,21 @@ export interface VoteFacts {
 
 export function judgeVote(vote: VoteFacts, poll: PollRecord | undefined, receivedAt: number): VoteVerdict {
   if (vote.pollId === null) return { ok: false, code: 'PV_NO_POLL_OPEN', message: 'no poll was open when the button was pressed' };
-  if (poll === undefined || poll.id !== vote.pollId) {
+  // A draft was never pushed to a kiosk, so a vote naming one names no poll the kiosk could know.
+  if (poll === undefined || poll.id !== vote.pollId || poll.openedAt === null) {
     return { ok: false, code: 'PV_UNKNOWN_POLL', message: `no poll with id ${vote.pollId}` };
   }
   if (!Number.isInteger(vote.button) || vote.button < 1 || vote.button > poll.options.length) {
     return { ok: false, code: 'PV_BAD_BUTTON', message: `button ${vote.button} is not an option of poll ${poll.id} (1-${poll.options.length})` };
   }
+  const openedAt = poll.openedAt;
   const closedAt = poll.state === 'closed' && poll.closedAt !== null ? poll.closedAt : Infinity;
   if (vote.ageMs === null) {
     // The kiosk rebooted since the press: all we know is that it was pressed while the poll was
     // open on the kiosk, so the receive time bounded to the poll's open interval is the estimate.
-    return { ok: true, pressedAt: Math.min(Math.max(receivedAt, poll.openedAt), closedAt), clockUnknown: true };
+    return { ok: true, pressedAt: Math.min(Math.max(receivedAt, openedAt), closedAt), clockUnknown: true };
   }
-  const pressedAt = Math.max(receivedAt - vote.ageMs, poll.openedAt);
+  const pressedAt = Math.max(receivedAt - vote.ageMs, openedAt);
   if (pressedAt > closedAt) {
     return { ok: false, code: 'PV_POLL_CLOSED', message: `poll ${poll.id} closed before the button was pressed` };
   }

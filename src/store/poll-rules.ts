@@ -24,3 +24,16 @@ export function validatePollDefinition(question: string, options: readonly strin
 export function hourKey(pressedAt: number): string {
   return new Date(Math.floor(pressedAt / 3_600_000) * 3_600_000).toISOString();
 }
+
+/** A poll's schedule must make sense on its own; `at` is now (a time in the past is allowed: the
+ *  scheduler acts on its next pass). */
+export function validateSchedule(opensAt: number | null | undefined, closesAt: number | null | undefined): void {
+  for (const [name, t] of [['opensAt', opensAt], ['closesAt', closesAt]] as const) {
+    if (t !== null && t !== undefined && (!Number.isSafeInteger(t) || t < 0)) {
+      throw new PivoteError('PV_BAD_POLL', `${name} must be a time (ms since the epoch)`);
+    }
+  }
+  if (opensAt != null && closesAt != null && closesAt <= opensAt) {
+    throw new PivoteError('PV_BAD_POLL', 'a poll must close after it opens (closesAt after opensAt)');
+  }
+}

@@ -1,4 +1,24 @@
-import type { ErrorCode } from '../protocol/errors.js';
+import type { Actor, AlertParams, AlertRecord, AlertRule, AuditEntry, NewAuditEntry, RaiseAlert, AlertKind } from './model/admin.js';
+import type { KioskAccess, KioskPatch, KioskRecord, NewKiosk, PresenceUpdate } from './model/kiosks.js';
+import type { DraftPoll, PollPatch, PollRecord, PollSettings, ScheduleOutcome } from './model/polls.js';
+import type {
+  BucketCount,
+  BurstPolicy,
+  ExportedVote,
+  GroupedCount,
+  KioskVoteCount,
+  NewVote,
+  OptionCount,
+  RecordOutcome,
+  ResultsQuery,
+  StoredVote,
+  VotePageQuery,
+} from './model/votes.js';
+
+export * from './model/admin.js';
+export * from './model/kiosks.js';
+export * from './model/polls.js';
+export * from './model/votes.js';
 
 /**
  * The server's persistence boundary. Every method returns a Promise even where SQLite could
@@ -6,130 +26,63 @@ import type { ErrorCode } from '../protocol/errors.js';
  * must fit the same interface. Implementations: memory (unit tests), SQLite (embedded default).
  * All of them pass test/store/contract.ts.
  *
+ * Every change an organiser makes (kiosks, polls, alert rules) is written to the audit log in
+ * the same transaction as the change itself, with the `actor` given (default `system`).
  * Times are ms since the Unix epoch on the server's clock.
  */
-
-export interface KioskRecord {
-  id: string;
-  name: string;
-  location: string;
-  /** Shared secret for the HMAC handshake; shown once by `fleet add`. */
-  secret: string;
-  createdAt: number;
-  revokedAt: number | null;
-  /** Presence, as last written by a server process. */
-  lastSeenAt: number | null;
-  software: string | null;
-  queued: number;
-  /** True while a server holds a live connection for the kiosk (see isKioskOnline). */
-  connected: boolean;
-}
-
-export interface NewKiosk {
-  id: string;
-  name: string;
-  location: string;
-  secret: string;
-  createdAt: number;
-}
-
-export interface PresenceUpdate {
-  kioskId: string;
-  lastSeenAt: number;
-  software?: string;
-  queued?: number;
-  connected?: boolean;
-}
-
-export type PollState = 'open' | 'closed';
-
-export interface PollRecord {
-  id: number;
-  question: string;
-  options: string[];
-  state: PollState;
-  openedAt: number;
-  closedAt: number | null;
-}
-
-/** A vote the server has validated (poll and button checked, press time derived). */
-export interface NewVote {
-  kioskId: string;
-  voteId: string;
-  seq: number;
-  pollId: number;
-  button: number;
-  /** Derived press time; see server/vote-timing. */
-  pressedAt: number;
-  receivedAt: number;
-  /** True when the kiosk could not tell the press age (rebooted since), so pressedAt is a bound. */
-  clockUnknown: boolean;
-}
-
-export interface StoredVote extends NewVote {
-  flagged: boolean;
-}
-
-/**
- * Outcome of recording one vote. `duplicate`: the same (kioskId, voteId) with the same content
- * (pollId, button, seq) was already stored. `integrity`: same key, different content: refused.
- */
-export type RecordOutcome =
-  | { status: 'stored'; flagged: boolean }
-  | { status: 'duplicate'; flagged: boolean }
-  | { status: 'integrity'; code: Extract<ErrorCode, 'PV_INTEGRITY'>; message: string };
-
-/**
- * Repeated-press misuse: a vote is flagged when the same kiosk already has `maxVotes` or more
- * stored votes pressed within `windowMs` before it (inclusive). Flagged votes are kept, never
- * deleted, and excluded from results unless asked for.
- */
-export interface BurstPolicy {
-  windowMs: number;
-  maxVotes: number;
-}
-
-export interface ResultsQuery {
-  pollId: number;
-  includeFlagged: boolean;
-}
-
-export interface OptionCount {
-  button: number;
-  label: string;
-  count: number;
-}
-
-export interface GroupedCount {
-  /** Kiosk id, or the hour as an ISO string `2026-11-22T14:00:00.000Z`. */
-  key: string;
-  button: number;
-  count: number;
-}
-
 export interface VoteStore {
   /** Which implementation, for logs: 'memory' | 'sqlite' | ... */
   readonly kind: string;
 
-  addKiosk(kiosk: NewKiosk): Promise<KioskRecord>; // PV_KIOSK_EXISTS
+  // ------------------------------------------------------------------ kiosks
+  /** PV_KIOSK_EXISTS, unless the id belongs to a removed kiosk: that one is made anew. */
+  addKiosk(kiosk: NewKiosk, actor?: Actor): Promise<KioskRecord>;
+  /** All or none (PV_KIOSK_EXISTS names the first taken id). */
+  addKiosks(kiosks: readonly NewKiosk[], actor?: Actor): Promise<KioskRecord[]>;
+  /** Removed kiosks are not found. */
   getKiosk(id: string): Promise<KioskRecord | undefined>;
+  /** Every kiosk but the removed ones, in code-unit order of id. */
   listKiosks(): Promise<KioskRecord[]>;
-  revokeKiosk(id: string, at: number): Promise<KioskRecord>; // PV_UNKNOWN_KIOSK
+  updateKiosk(id: string, patch: KioskPatch, at: number, actor?: Actor): Promise<KioskRecord>; // PV_UNKNOWN_KIOSK
+  revokeKiosk(id: string, at: number, actor?: Actor): Promise<KioskRecord>; // PV_UNKNOWN_KIOSK
+  /** Undoes a revocation with a new secret. PV_KIOSK_NOT_REVOKED. */
+  reactivateKiosk(id: string, secret: string, at: number, actor?: Actor): Promise<KioskRecord>;
+  /** A new secret: the old one stops working. PV_KIOSK_REVOKED for a revoked kiosk. */
+  rotateKioskSecret(id: string, secret: string, at: number, actor?: Actor): Promise<KioskRecord>;
+  /** Removes a revoked kiosk from lists; its votes stay. PV_KIOSK_NOT_REVOKED. */
+  removeKiosk(id: string, at: number, actor?: Actor): Promise<void>;
   /** Batched because 10,000 kiosks heart-beating must not cost one transaction each.
    *  Unknown ids are ignored (the kiosk may have been deleted meanwhile). */
   updatePresence(updates: readonly PresenceUpdate[]): Promise<void>;
-  /** Ids of revoked kiosks, so a running server can drop a kiosk revoked by another process. */
-  listRevokedKioskIds(): Promise<string[]>;
+  /** A number that changes whenever any kiosk's access does (add, revoke, reactivate, rotate,
+   *  remove), so a server can poll it cheaply and re-read `listKioskAccess` only then. */
+  kioskAccessVersion(): Promise<number>;
+  listKioskAccess(): Promise<KioskAccess[]>;
   /** A server starting up owns no connections: clears every `connected` flag. */
   markAllDisconnected(): Promise<void>;
 
-  openPoll(question: string, options: string[], at: number): Promise<PollRecord>; // PV_POLL_ALREADY_OPEN, PV_BAD_POLL
-  closePoll(at: number): Promise<PollRecord>; // PV_NO_OPEN_POLL
+  // ------------------------------------------------------------------ polls
+  openPoll(question: string, options: string[], at: number, settings?: PollSettings, actor?: Actor): Promise<PollRecord>; // PV_POLL_ALREADY_OPEN, PV_BAD_POLL
+  /** A draft, opened later by hand or at `opensAt` by the scheduler. PV_BAD_POLL. */
+  createDraftPoll(draft: DraftPoll, at: number, actor?: Actor): Promise<PollRecord>;
+  /** PV_POLL_NOT_FOUND, PV_POLL_NOT_DRAFT, PV_POLL_ALREADY_OPEN. */
+  openDraftPoll(id: number, at: number, actor?: Actor): Promise<PollRecord>;
+  /** Schedule and visibility. PV_POLL_NOT_FOUND; PV_POLL_NOT_DRAFT for opensAt on a non-draft,
+   *  PV_BAD_POLL for closesAt on a closed poll. */
+  updatePoll(id: number, patch: PollPatch, at: number, actor?: Actor): Promise<PollRecord>;
+  /** PV_POLL_NOT_FOUND, PV_POLL_NOT_DRAFT. */
+  deleteDraftPoll(id: number, at: number, actor?: Actor): Promise<void>;
+  closePoll(at: number, actor?: Actor): Promise<PollRecord>; // PV_NO_OPEN_POLL
+  /** One atomic pass of the schedule at `at`: closes the open poll if its `closesAt` has come,
+   *  then opens the draft whose `opensAt` came first (closing the open poll to make room).
+   *  Safe when several servers run it at once: each change happens once. */
+  runSchedule(at: number, actor?: Actor): Promise<ScheduleOutcome>;
   getOpenPoll(): Promise<PollRecord | undefined>;
   getPoll(id: number): Promise<PollRecord | undefined>;
   /** Newest first. */
   listPolls(): Promise<PollRecord[]>;
 
+  // ------------------------------------------------------------------ votes
   /**
    * Records a batch in ONE durable transaction and resolves only after it is committed
    * (synchronous=FULL for SQLite). Outcomes are in input order. Votes within one batch see each
@@ -140,17 +93,46 @@ export interface VoteStore {
   /** Per-option counts of a poll (every option present, zero included), from vote rows. */
   countVotes(query: ResultsQuery): Promise<OptionCount[]>;
   countVotesBy(query: ResultsQuery, by: 'kiosk' | 'hour'): Promise<GroupedCount[]>;
-  /** Every stored vote, in (kioskId, seq) order; for checkers and exports. */
+  /** Counts per button in buckets of `bucketMs` of press time, ordered by start then button. */
+  countVotesByBucket(query: ResultsQuery, bucketMs: number): Promise<BucketCount[]>;
+  /** Per-button counts of the last `lastVotes` votes stored for a poll (storage order). */
+  countRecentVotes(query: ResultsQuery, lastVotes: number): Promise<OptionCount[]>;
+  /** Unflagged votes per kiosk pressed at or after `since`, any poll; kiosks without any left out. */
+  countVotesByKioskSince(since: number): Promise<KioskVoteCount[]>;
+  /** Flagged votes pressed at or after `since`, any kiosk and poll. */
+  countFlaggedSince(since: number): Promise<number>;
+  /** Every stored vote, in (kioskId, seq) order; for checkers. */
   listVotes(filter?: { pollId?: number; kioskId?: string }): Promise<StoredVote[]>;
+  /** One page of stored votes in storage order, for exports of any size. */
+  listVotesPage(query: VotePageQuery): Promise<ExportedVote[]>;
   /** One stored vote by its key. The server asks before refusing a resend on time rules: a vote
    *  stored earlier must be answered `duplicate` even if the poll has closed since. */
   getVote(kioskId: string, voteId: string): Promise<StoredVote | undefined>;
 
+  // ------------------------------------------------------------------ audit and alerts
+  /** For changes made outside the store (the admin token's rotation). */
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Newest first; `beforeId` pages back. */
+  listAudit(query: { limit: number; beforeId?: number }): Promise<AuditEntry[]>;
+
+  listAlertRules(): Promise<AlertRule[]>;
+  addAlertRule(rule: { kind: AlertKind; params: AlertParams; enabled: boolean }, at: number, actor?: Actor): Promise<AlertRule>;
+  /** PV_ALERT_NOT_FOUND. */
+  updateAlertRule(id: number, patch: { params?: AlertParams; enabled?: boolean }, at: number, actor?: Actor): Promise<AlertRule>;
+  /** Also clears its alerts. PV_ALERT_NOT_FOUND. */
+  deleteAlertRule(id: number, at: number, actor?: Actor): Promise<void>;
+  /** Idempotent per (rule, subject) while the alert is not cleared: `raised` is false when it
+   *  was already up (several servers evaluating the same rule raise it once). */
+  raiseAlert(alert: RaiseAlert): Promise<{ alert: AlertRecord; raised: boolean }>;
+  /** Clears the uncleared alert of (rule, subject), if any. */
+  clearAlert(ruleId: number, subject: string, at: number): Promise<AlertRecord | undefined>;
+  /** PV_ALERT_NOT_FOUND. Acknowledging twice keeps the first. */
+  acknowledgeAlert(id: number, at: number, actor?: Actor): Promise<AlertRecord>;
+  /** Newest first. `active`: not yet both cleared and acknowledged. */
+  listAlerts(query: { active: boolean; limit: number }): Promise<AlertRecord[]>;
+
   close(): Promise<void>;
 }
 
-/** Online = a server holds its connection and it was heard from recently (a crashed server
- *  cannot clear the flag, so lastSeen decides after `staleMs`). */
-export function isKioskOnline(kiosk: KioskRecord, now: number, staleMs: number): boolean {
-  return kiosk.connected && kiosk.lastSeenAt !== null && now - kiosk.lastSeenAt <= staleMs;
-}
+/** The actor of changes nobody in particular made. */
+export const SYSTEM_ACTOR: Actor = 'system';

@@ -52,32 +52,18 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-function httpPortFrom(logs: Record<string, unknown>[]): number | undefined {
-  const line = logs.find((l) => typeof l.port === 'number' && l.msg !== 'listening for kiosks' && /http|dashboard/i.test(String(l.msg)));
-  return line?.port as number | undefined;
-}
-
-async function until<T>(check: () => T | undefined, what: string, timeoutMs: number, describe: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${describe()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 export async function startStack(extraServerArgs: readonly string[] = []): Promise<Stack> {
   await ensureBuilt();
   const dir = mkdtempSync(join(tmpdir(), 'pivote-browser-'));
   const db = join(dir, 'pivote.db');
   let server: ServerProcess | undefined;
   try {
-    server = await startServerProcess(db, 0, ['--http-host', '127.0.0.1', '--http-port', '0', ...extraServerArgs]);
+    server = await startServerProcess(db, 0, ['--http-host', '127.0.0.1', ...extraServerArgs]);
     const s = server;
-    const httpPort = await until(() => httpPortFrom(s.logs), 'the HTTP listener', START_TIMEOUT_MS, () => `logs: ${JSON.stringify(s.logs)}\nstderr: ${s.stderr.join('')}`);
-    const token = readFileSync(`${db}.admin-token`, 'utf8').trim();
-    const baseURL = `http://127.0.0.1:${httpPort}`;
+    // as an organiser finds it: the file beside the database, named in the server's log
+    if (s.tokenFile !== `${db}.admin-token`) throw new Error(`admin token file ${s.tokenFile}, expected ${db}.admin-token`);
+    const token = readFileSync(s.tokenFile, 'utf8').trim();
+    const baseURL = s.httpUrl.replace(/\/$/, '');
     const kioskAddress = `127.0.0.1:${s.port}`;
     const kiosks: KioskProcess[] = [];
 

@@ -63,6 +63,7 @@ describe('pivote demo (real server, real kiosks on mock GPIO, loopback only)', (
     const counted = Number(/votes counted: (\d+)\.\n/.exec(out)?.[1]);
     expect(counted).toBeGreaterThan(0);
     expect(readdirSync(dir)).toEqual(['data']);
-    expect(readdirSync(dataDir).sort()).toEqual(['demo.db', 'demo.log', 'kiosks'].concat(readdirSync(dataDir).filter((f) => f.startsWith('demo.db-'))).sort());
+    expect(readdirSync(dataDir).sort()).toEqual(['demo.db', 'demo.db.admin-token', 'demo.log', 'kiosks'].concat(readdirSync(dataDir).filter((f) => /^demo\.db-(wal|shm)$/.test(f))).sort());
+    expect(out).toMatch(/^Dashboard: http:\/\/127\.0\.0\.1:\d+\nLog in with this one-time link: http:\/\/127\.0\.0\.1:\d+\/login\?code=[\w-]{32}\n/m);
   });
 });

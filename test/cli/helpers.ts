@@ -43,6 +43,12 @@ export function expectPvError(r: RunResult, code: ErrorCode, exitCode = code ===
   expect(r.stdout).toBe('');
 }
 
+/** Makes an empty pivote database (commands never create one; `pivote server` or `db init` does). */
+export async function initDb(path: string): Promise<void> {
+  const { openSqliteVoteStore } = await import('../../src/store/sqlite/sqlite-store.js');
+  await openSqliteVoteStore(path).close();
+}
+
 export class TempDir {
   readonly path = mkdtempSync(join(tmpdir(), 'pivote-cli-'));
   file(name: string): string {

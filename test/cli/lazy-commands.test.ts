@@ -98,9 +98,12 @@ describe('lazy command loading (built CLI in a child process)', () => {
     expect(under(loaded, 'dist/cli/actions/')).toEqual([]);
     expect(under(loaded, 'dist/server/').filter((m) => m !== 'dist/server/limits.js')).toEqual([]);
     expect(under(loaded, 'dist/store/')).toEqual([]);
+    expect(under(loaded, 'dist/admin/')).toEqual([]);
+    expect(under(loaded, 'dist/http/')).toEqual([]);
     expect(under(loaded, 'dist/kiosk/app/')).toEqual([]);
     expect(under(loaded, 'dist/kiosk/sim/')).toEqual([]);
     expect(loaded).not.toContain('dist/cli/kiosk-config.js'); // the kiosk's config only when it runs
+    expect(loaded).not.toContain('node_modules/fastify');
     for (const pkg of ['better-sqlite3', 'pino', 'pino-pretty']) expect(loaded).not.toContain(`node_modules/${pkg}`);
   });
 
@@ -132,11 +135,22 @@ describe('lazy command loading (built CLI in a child process)', () => {
     expect(under(loaded, 'dist/cli/actions/')).toEqual(['dist/cli/actions/poll.js']);
     expect(under(loaded, 'dist/kiosk/app/')).toEqual([]);
     expect(under(loaded, 'dist/server/').filter((m) => m !== 'dist/server/limits.js')).toEqual([]);
+    expect(under(loaded, 'dist/http/')).toEqual([]);
     expect(loaded).not.toContain('node_modules/pino');
+    expect(loaded).not.toContain('node_modules/fastify');
   });
 });
 
 describe('defaults repeated in the light command definitions', () => {
+  it('fleet list\'s online window and poll --public choices agree with the admin layer and the store', async () => {
+    const { ONLINE_WINDOW_S } = await import('../../src/cli/commands/fleet.js');
+    const { ONLINE_STALE_MS } = await import('../../src/admin/views.js');
+    const { PUBLIC_CHOICES } = await import('../../src/cli/parse.js');
+    const { PUBLIC_RESULTS } = await import('../../src/store/model/polls.js');
+    expect(ONLINE_WINDOW_S * 1000).toBe(ONLINE_STALE_MS);
+    expect(PUBLIC_CHOICES).toEqual(PUBLIC_RESULTS);
+  });
+
   it('pivote sim --lockout-ms defaults to the simulator\'s SIM_LOCKOUT_MS', () => {
     const sim = buildProgram(captureContext()).commands.find((c) => c.name() === 'sim');
     const option = sim?.options.find((o) => o.long === '--lockout-ms');

@@ -2,14 +2,24 @@ import { describe, expect, it } from 'vitest';
 import { reportError } from '../../src/cli/errors.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { PivoteError } from '../../src/protocol/errors.js';
-import { TempDir, captureContext, run } from './helpers.js';
+import { TempDir, captureContext, initDb, run } from './helpers.js';
 
 const COMMANDS = [
   ['fleet'],
   ['fleet', 'add'],
   ['fleet', 'list'],
   ['fleet', 'revoke'],
+  ['fleet', 'set'],
+  ['fleet', 'rotate-secret'],
+  ['fleet', 'reactivate'],
+  ['fleet', 'remove'],
   ['poll'],
+  ['poll', 'schedule'],
+  ['poll', 'delete'],
+  ['export'],
+  ['admin-token', 'show'],
+  ['admin-token', 'rotate'],
+  ['db', 'init'],
   ['poll', 'open'],
   ['poll', 'close'],
   ['poll', 'list'],
@@ -43,7 +53,7 @@ describe('pivote program', () => {
   it.each([
     [['bogus']],
     [['fleet', 'list', '--bogus']],
-    [['fleet', 'add']],
+    [['fleet', 'revoke']],
     [['fleet', 'revoke', 'a', 'b']],
   ])('exits 2 on a commander usage error: %j', async (args) => {
     const r = await run(args);
@@ -62,6 +72,7 @@ describe('pivote program', () => {
     const tmp = new TempDir();
     try {
       const db = tmp.file('pivote.db');
+      await initDb(db);
       const ctx = captureContext();
       await buildProgram(ctx).parseAsync(['poll', 'open', '--question', 'Q', '--option', 'A', '--option', 'B', '--db', db], { from: 'user' });
       expect(ctx.out.join('')).toContain('Opened poll 1: Q');

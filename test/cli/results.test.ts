@@ -2,16 +2,17 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { NewVote } from '../../src/store/types.js';
-import { TempDir, expectPvError, run } from './helpers.js';
+import { TempDir, expectPvError, initDb, run } from './helpers.js';
 
 const at = (hh: number, mm: number, ms = 0) => Date.UTC(2026, 10, 22, hh, mm, 0, ms);
 
 describe('pivote results', () => {
   let tmp: TempDir;
   let db: string;
-  beforeEach(() => {
+  beforeEach(async () => {
     tmp = new TempDir();
     db = tmp.file('pivote.db');
+    await initDb(db);
   });
   afterEach(() => tmp.remove());
 
@@ -77,22 +78,49 @@ describe('pivote results', () => {
     ]);
   });
 
-  it('prints per-hour CSV with --by hour --format csv', async () => {
+  it('prints per-hour CSV with --by hour --format csv, hours in the --tz given', async () => {
     await seedVotes();
-    const r = await run(['results', '--by', 'hour', '--format', 'csv', '--db', db]);
+    const r = await run(['results', '--by', 'hour', '--tz', 'UTC', '--format', 'csv', '--db', db]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(
       [
         'poll,hour,button,label,count,percent',
-        '1,2026-11-22T13:00:00.000Z,1,Apple,1,50',
-        '1,2026-11-22T13:00:00.000Z,2,Bread,1,50',
-        '1,2026-11-22T13:00:00.000Z,3,Cheese,0,0',
-        '1,2026-11-22T14:00:00.000Z,1,Apple,1,50',
-        '1,2026-11-22T14:00:00.000Z,2,Bread,0,0',
-        '1,2026-11-22T14:00:00.000Z,3,Cheese,1,50',
+        '1,2026-11-22T13:00+00:00,1,Apple,1,50',
+        '1,2026-11-22T13:00+00:00,2,Bread,1,50',
+        '1,2026-11-22T13:00+00:00,3,Cheese,0,0',
+        '1,2026-11-22T14:00+00:00,1,Apple,1,50',
+        '1,2026-11-22T14:00+00:00,2,Bread,0,0',
+        '1,2026-11-22T14:00+00:00,3,Cheese,1,50',
         '',
       ].join('\n'),
     );
+    // India is 5:30 ahead: 13:10 and 14:30 UTC fall in the local hours 18:00 and 20:00.
+    const india = await json('--by', 'hour', '--tz', 'Asia/Kolkata');
+    expect(india.groups.map((g: { key: string; total: number }) => [g.key, g.total])).toEqual([
+      ['2026-11-22T18:00+05:30', 2],
+      ['2026-11-22T20:00+05:30', 2],
+    ]);
+    expectPvError(await run(['results', '--by', 'hour', '--tz', 'Mars/Olympus', '--db', db]), 'PV_USAGE');
+  });
+
+  it('groups by location, from the kiosks registered', async () => {
+    await seedVotes();
+    const store = openSqliteVoteStore(db);
+    await store.updateKiosk('k1', { location: 'Terrace' }, at(15, 0));
+    await store.updateKiosk('k2', { location: 'Terrace' }, at(15, 0));
+    await store.close();
+    const out = await json('--by', 'location');
+    expect(out.groups.map((g: { key: string; total: number }) => [g.key, g.total])).toEqual([['Terrace', 4]]);
+  });
+
+  it('shows equal counts with equal percentages that add up to 100', async () => {
+    const store = openSqliteVoteStore(db);
+    await store.addKiosk({ id: 'k1', name: 'k1', location: '', secret: 's', createdAt: at(13, 0) });
+    const poll = await store.openPoll('Q', ['A', 'B', 'C'], at(13, 0));
+    await store.recordVotes([1, 2, 3].map((button) => ({ kioskId: 'k1', voteId: `v${button}`, seq: button, pollId: poll.id, button, pressedAt: at(13, button * 5), receivedAt: at(13, button * 5), clockUnknown: false })), { windowMs: 1, maxVotes: 100 });
+    await store.close();
+    const out = await json();
+    expect(out.options.map((o: { percent: number }) => o.percent)).toEqual([33.3, 33.3, 33.3]);
   });
 
   it('prints a CSV row per option without --by, quoting labels that need it', async () => {
@@ -141,7 +169,7 @@ describe('pivote results', () => {
   });
 
   it('reports a missing database and one written by a newer pivote', async () => {
-    expectPvError(await run(['results', '--db', db]), 'PV_NOT_A_PIVOTE_DB');
+    expectPvError(await run(['results', '--db', tmp.file('missing.db')]), 'PV_NOT_A_PIVOTE_DB');
     await seedVotes();
     const raw = new Database(db);
     raw.pragma('user_version = 999');

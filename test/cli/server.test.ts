@@ -20,9 +20,19 @@ describe('pivote server (argument handling; the running server is covered by tes
     await new Promise<void>((resolve) => blocker!.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     dir = mkdtempSync(join(tmpdir(), 'pivote-cli-server-'));
-    const r = await run(['server', '--host', '127.0.0.1', '--port', String(port), '--db', join(dir, 'p.db'), '--log-level', 'fatal']);
+    const r = await run(['server', '--host', '127.0.0.1', '--port', String(port), '--http-port', '0', '--db', join(dir, 'p.db'), '--log-level', 'fatal']);
     expectPvError(r, 'PV_LISTEN_FAILED');
     expect(r.stderr).toContain(String(port));
+  });
+
+  it('refuses an HTTP port that is already taken with PV_LISTEN_FAILED naming it, and stops the kiosk side again', async () => {
+    blocker = createServer();
+    await new Promise<void>((resolve) => blocker!.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    dir = mkdtempSync(join(tmpdir(), 'pivote-cli-server-'));
+    const r = await run(['server', '--host', '127.0.0.1', '--port', '0', '--http-port', String(port), '--db', join(dir, 'p.db'), '--log-level', 'fatal']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^error PV_LISTEN_FAILED: the HTTP port ${port} on 127.0.0.1 is already in use$`, 'm'));
   });
 
   it.each([

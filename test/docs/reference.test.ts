@@ -14,7 +14,7 @@ describe('generated reference docs are current (run `npm run docs` to refresh)',
   });
   it('docs/PROTOCOL.md documents every wire error code', () => {
     const protocol = read('docs/PROTOCOL.md');
-    const wire = Object.keys(ERRORS).filter((c) => !/^PV_(GPIO|CONFIG)_|^PV_(UNKNOWN_KIOSK|KIOSK_EXISTS|POLL_ALREADY_OPEN|NO_OPEN_POLL|BAD_POLL|POLL_NOT_FOUND|NOT_A_PIVOTE_DB|DB_TOO_NEW|STORE_FAILED|USAGE|LISTEN_FAILED|SIM_INCOMPLETE)$|^PV_TLS_/.test(c));
+    const wire = Object.keys(ERRORS).filter((c) => !/^PV_(GPIO|CONFIG)_|^PV_(UNKNOWN_KIOSK|KIOSK_EXISTS|POLL_ALREADY_OPEN|NO_OPEN_POLL|BAD_POLL|POLL_NOT_FOUND|NOT_A_PIVOTE_DB|DB_TOO_NEW|STORE_FAILED|USAGE|LISTEN_FAILED|SIM_INCOMPLETE|KIOSK_NOT_REVOKED|BAD_KIOSK|POLL_NOT_DRAFT|ALERT_NOT_FOUND|BAD_ALERT_RULE|BAD_REQUEST|NOT_FOUND|ADMIN_AUTH_REQUIRED|ADMIN_AUTH_FAILED|SESSION_EXPIRED|CSRF|RATE_LIMITED|PUBLIC_RESULTS_OFF|NOT_READY|SERVER_UNREACHABLE|TOKEN_FILE)$|^PV_TLS_/.test(c));
     for (const code of wire) expect(protocol, code).toContain(`\`${code}\``);
   });
 });

@@ -72,6 +72,10 @@ class Waiters {
 
 export interface ServerProcess {
   port: number;
+  /** The dashboard and HTTP API (`http://127.0.0.1:<port>`), on a free port. */
+  httpUrl: string;
+  /** The admin token file the server made beside its database. */
+  tokenFile: string;
   process: ChildProcess;
   logs: Record<string, unknown>[];
   stderr: string[];
@@ -79,9 +83,8 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-/** `extraArgs` go after the defaults (e.g. `--http-port 0` for the dashboard tests). */
 export async function startServerProcess(db: string, port = 0, extraArgs: readonly string[] = []): Promise<ServerProcess> {
-  const p = track(['server', '--host', '127.0.0.1', '--port', String(port), '--db', db, '--log-level', 'info', ...extraArgs]);
+  const p = track(['server', '--host', '127.0.0.1', '--port', String(port), '--http-port', '0', '--db', db, '--log-level', 'info', ...extraArgs]);
   const logs: Record<string, unknown>[] = [];
   const stderr: string[] = [];
   const waiters = new Waiters();
@@ -97,8 +100,9 @@ export async function startServerProcess(db: string, port = 0, extraArgs: readon
   p.once('exit', () => waiters.changed());
   const listening = await waiters.wait(
     () => {
-      const line = logs.find((l) => l.msg === 'listening for kiosks' && typeof l.port === 'number');
-      if (line) return line.port as number;
+      const kiosks = logs.find((l) => l.msg === 'listening for kiosks' && typeof l.port === 'number');
+      const http = logs.find((l) => l.msg === 'dashboard and HTTP API listening' && typeof l.url === 'string');
+      if (kiosks && http) return { port: kiosks.port as number, httpUrl: http.url as string, tokenFile: http.tokenFile as string };
       if (p.exitCode !== null) throw new Error(`server exited (${p.exitCode}) before listening: ${stderr.join('')}`);
       return undefined;
     },
@@ -106,7 +110,7 @@ export async function startServerProcess(db: string, port = 0, extraArgs: readon
     DEFAULT_WAIT_MS,
     () => `stdout: ${JSON.stringify(logs)}\nstderr: ${stderr.join('')}`,
   );
-  return { port: listening, process: p, logs, stderr, stop: () => killAndWait(p, 'SIGTERM') };
+  return { ...listening, process: p, logs, stderr, stop: () => killAndWait(p, 'SIGTERM') };
 }
 
 interface KioskProcessCommon {

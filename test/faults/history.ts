@@ -77,7 +77,7 @@ export async function collectHistory(cluster: FaultCluster, offsetMs: number): P
     return {
       outbox,
       server: votes.map((v) => ({ kioskId: v.kioskId, voteId: v.voteId, seq: v.seq, pollId: v.pollId, button: v.button, pressedAt: v.pressedAt, receivedAt: v.receivedAt })),
-      polls: polls.map((p) => ({ id: p.id, openedAt: p.openedAt, closedAt: p.closedAt })),
+      polls: polls.flatMap((p) => (p.openedAt === null ? [] : [{ id: p.id, openedAt: p.openedAt, closedAt: p.closedAt }])),
       recordedLogs: cluster.slots.flatMap((s) => s.instances.flatMap((k) => recordedVoteIds(k.stderr.join('')).map((voteId) => ({ kioskId: s.id, voteId })))),
       pressesSent: Object.fromEntries(cluster.slots.map((s) => [s.id, s.pressesSent])),
     };

@@ -59,7 +59,7 @@ async function checkInvariants(h: Harness): Promise<StoredVote[]> {
     const poll = v.pollId === h.openPoll.id ? h.openPoll : v.pollId === h.closedPoll.id ? h.closedPoll : undefined;
     expect(poll, `vote for unknown poll ${v.pollId}`).toBeDefined();
     expect(Number.isInteger(v.button) && v.button >= 1 && v.button <= poll!.options.length).toBe(true);
-    expect(v.pressedAt).toBeGreaterThanOrEqual(poll!.openedAt);
+    expect(v.pressedAt).toBeGreaterThanOrEqual(poll!.openedAt!);
     if (poll!.closedAt !== null) expect(v.pressedAt).toBeLessThanOrEqual(poll!.closedAt);
   }
   for (const p of h.peers) {

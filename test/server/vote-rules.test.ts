@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { judgeVote } from '../../src/server/vote-rules.js';
-import type { PollRecord } from '../../src/store/types.js';
+import type { OpenedPoll } from '../../src/store/types.js';
 
 const OPENED = 1_000_000;
 const CLOSED = 1_060_000;
-const open: PollRecord = { id: 7, question: 'Q?', options: ['a', 'b', 'c'], state: 'open', openedAt: OPENED, closedAt: null };
-const closed: PollRecord = { ...open, state: 'closed', closedAt: CLOSED };
+const open: OpenedPoll = {
+  id: 7, question: 'Q?', options: ['a', 'b', 'c'], state: 'open', createdAt: OPENED, openedAt: OPENED, closedAt: null,
+  opensAt: null, closesAt: null, publicResults: 'never',
+};
+const closed: OpenedPoll = { ...open, state: 'closed', closedAt: CLOSED };
 
 describe('judgeVote', () => {
   it('pollId null -> PV_NO_POLL_OPEN, whatever poll is passed', () => {
@@ -57,11 +60,13 @@ describe('judgeVote', () => {
 
   const poll = fc
     .record({ openedAt: fc.integer({ min: 0, max: 2e12 }), duration: fc.option(fc.integer({ min: 0, max: 1e9 })), options: fc.integer({ min: 2, max: 8 }) })
-    .map(({ openedAt, duration, options }): PollRecord => ({
+    .map(({ openedAt, duration, options }): OpenedPoll => ({
+      ...open,
       id: 1,
       question: 'q',
       options: Array.from({ length: options }, (_, i) => `o${i}`),
       state: duration === null ? 'open' : 'closed',
+      createdAt: openedAt,
       openedAt,
       closedAt: duration === null ? null : openedAt + duration,
     }));
@@ -98,7 +103,7 @@ describe('judgeVote', () => {
   it('property: on an open poll every valid button is accepted', () => {
     fc.assert(
       fc.property(poll, offset, age, (p, off, ageMs) => {
-        const openPoll: PollRecord = { ...p, state: 'open', closedAt: null };
+        const openPoll: OpenedPoll = { ...p, state: 'open', closedAt: null };
         for (let b = 1; b <= openPoll.options.length; b++) expect(judgeVote({ pollId: 1, button: b, ageMs }, openPoll, openPoll.openedAt + off).ok).toBe(true);
       }),
     );

@@ -88,7 +88,7 @@ describe('revocation while connected', () => {
     const a = await f.kiosk('k1');
     const b = await f.kiosk('k2');
     await f.store.revokeKiosk('k1', Date.now());
-    await vi.advanceTimersByTimeAsync(DEFAULT_LIMITS.revocationCheckMs);
+    await vi.advanceTimersByTimeAsync(DEFAULT_LIMITS.accessCheckMs);
     await a.expectClosedWith('PV_KIOSK_REVOKED');
     b.send({ type: 'heartbeat', queued: 0 });
     await b.expect('heartbeat_ack');
@@ -132,7 +132,9 @@ describe('presence', () => {
     expect(store.presenceCalls.length).toBe(callsAfterConnect); // not one write per heartbeat
     await vi.advanceTimersByTimeAsync(DEFAULT_LIMITS.presenceFlushMs);
     expect(store.presenceCalls.length).toBe(callsAfterConnect + 1);
-    expect(store.presenceCalls.at(-1)).toEqual([{ kioskId: 'k1', lastSeenAt: Date.now() - DEFAULT_LIMITS.presenceFlushMs, software: 'test/1', queued: 20, connected: true }]);
+    expect(store.presenceCalls.at(-1)).toEqual([
+      { kioskId: 'k1', lastSeenAt: Date.now() - DEFAULT_LIMITS.presenceFlushMs, connectedAt: expect.any(Number), software: 'test/1', queued: 20, connected: true, buttons: null },
+    ]);
     expect((await store.getKiosk('k1'))?.queued).toBe(20);
 
     k.close();

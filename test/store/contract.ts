@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VoteStore } from '../../src/store/types.js';
 import { NO_BURST, T0, expectCode, newKiosk, newVote, seed } from './contract-helpers.js';
+import { describeAdminContract } from './contract-admin.js';
+import { describeLifecycleContract } from './contract-lifecycle.js';
 import { describeVoteContract } from './contract-votes.js';
 
 export interface StoreUnderTest {
@@ -33,11 +35,15 @@ export function describeVoteStoreContract(name: string, makeStore: () => Promise
         const rec = await store().addKiosk(newKiosk('k1'));
         const expected = {
           ...newKiosk('k1'),
+          secretVersion: 1,
           revokedAt: null,
           lastSeenAt: null,
+          connectedAt: null,
           software: null,
           queued: 0,
+          buttons: null,
           connected: false,
+          idConflict: null,
         };
         expect(rec).toEqual(expected);
         expect(await store().getKiosk('k1')).toEqual(expected);
@@ -60,15 +66,16 @@ export function describeVoteStoreContract(name: string, makeStore: () => Promise
       it('revokes once (a second revoke keeps the first time) and lists revoked ids', async () => {
         await store().addKiosk(newKiosk('k1'));
         await store().addKiosk(newKiosk('k2'));
-        expect(await store().listRevokedKioskIds()).toEqual([]);
+        const revokedIds = async () => (await store().listKioskAccess()).filter((a) => a.refused).map((a) => a.id);
+        expect(await revokedIds()).toEqual([]);
         expect((await store().revokeKiosk('k1', T0 + 10)).revokedAt).toBe(T0 + 10);
         expect((await store().revokeKiosk('k1', T0 + 20)).revokedAt).toBe(T0 + 10);
         expect((await store().getKiosk('k1'))?.revokedAt).toBe(T0 + 10);
         expect((await store().getKiosk('k2'))?.revokedAt).toBeNull();
-        expect(await store().listRevokedKioskIds()).toEqual(['k1']);
+        expect(await revokedIds()).toEqual(['k1']);
         await store().addKiosk(newKiosk('k3'));
         await store().revokeKiosk('k3', T0 + 30);
-        expect((await store().listRevokedKioskIds()).sort()).toEqual(['k1', 'k3']);
+        expect((await revokedIds()).sort()).toEqual(['k1', 'k3']);
       });
 
       it('refuses to revoke an unknown kiosk with PV_UNKNOWN_KIOSK', async () => {
@@ -115,7 +122,10 @@ export function describeVoteStoreContract(name: string, makeStore: () => Promise
     describe('polls', () => {
       it('opens a poll (trimmed), which getOpenPoll and getPoll return', async () => {
         const poll = await store().openPoll('  Best snack? ', [' Apple', 'Bread '], T0);
-        expect(poll).toEqual({ id: poll.id, question: 'Best snack?', options: ['Apple', 'Bread'], state: 'open', openedAt: T0, closedAt: null });
+        expect(poll).toEqual({
+          id: poll.id, question: 'Best snack?', options: ['Apple', 'Bread'], state: 'open', createdAt: T0, openedAt: T0, closedAt: null,
+          opensAt: null, closesAt: null, publicResults: 'never',
+        });
         expect(Number.isInteger(poll.id) && poll.id > 0).toBe(true);
         expect(await store().getOpenPoll()).toEqual(poll);
         expect(await store().getPoll(poll.id)).toEqual(poll);
@@ -176,6 +186,8 @@ export function describeVoteStoreContract(name: string, makeStore: () => Promise
     });
 
     describeVoteContract(store);
+    describeLifecycleContract(store);
+    describeAdminContract(store);
 
     describe('close', () => {
       it('rejects calls after close, and a second close is harmless', async () => {

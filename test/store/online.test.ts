@@ -3,7 +3,8 @@ import { isKioskOnline, type KioskRecord } from '../../src/store/types.js';
 
 describe('isKioskOnline', () => {
   const kiosk = (connected: boolean, lastSeenAt: number | null): KioskRecord => ({
-    id: 'k1', name: 'k1', location: '', secret: 's', createdAt: 0, revokedAt: null, lastSeenAt, software: null, queued: 0, connected,
+    id: 'k1', name: 'k1', location: '', secret: 's', secretVersion: 1, createdAt: 0, revokedAt: null, lastSeenAt, connectedAt: null,
+    software: null, queued: 0, buttons: null, connected, idConflict: null,
   });
   const now = 1_000_000;
 

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { PIVOTE_APPLICATION_ID, SCHEMA_VERSION } from '../../src/store/sqlite/schema.js';
 import { openSqliteVoteStore, type SqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { NO_BURST, T0, expectCode, newKiosk, newVote, seed } from './contract-helpers.js';
@@ -110,7 +111,7 @@ describe('SqliteVoteStore file behaviour', () => {
     await cli.openPoll('Q', ['A', 'B'], T0);
     await expectCode(server.openPoll('Q2', ['C', 'D'], T0), 'PV_POLL_ALREADY_OPEN');
     await cli.revokeKiosk('k1', T0 + 1);
-    expect(await server.listRevokedKioskIds()).toEqual(['k1']);
+    expect((await server.listKioskAccess()).filter((a) => a.refused).map((a) => a.id)).toEqual(['k1']);
     await cli.closePoll(T0 + 2);
     await expectCode(server.closePoll(T0 + 3), 'PV_NO_OPEN_POLL');
   });
@@ -176,5 +177,28 @@ describe('SqliteVoteStore file behaviour', () => {
       await writer.close();
       expect((await open({ readonly: true }).listKiosks()).map((k) => k.id)).toEqual(['k1', 'k2', 'k3']);
     });
+  });
+
+  it('upgrades a schema-1 database in place: polls, kiosks and votes keep every value', async () => {
+    const v1 = rawConnection();
+    v1.exec(MIGRATIONS[0]!);
+    v1.pragma(`application_id = ${PIVOTE_APPLICATION_ID}`);
+    v1.pragma('user_version = 1');
+    v1.prepare("INSERT INTO kiosks (id, name, location, secret, created_at, revoked_at) VALUES ('k1', 'K one', 'Hall', 's1', ?, NULL)").run(T0);
+    v1.prepare("INSERT INTO polls (question, options, state, opened_at, closed_at) VALUES ('Q', '[\"A\",\"B\"]', 'closed', ?, ?)").run(T0, T0 + 5);
+    v1.prepare("INSERT INTO polls (question, options, state, opened_at) VALUES ('Q2', '[\"C\",\"D\"]', 'open', ?)").run(T0 + 6);
+    v1.prepare("INSERT INTO votes VALUES ('k1', 'v1', 1, 1, 2, ?, ?, 0, 0)").run(T0 + 1, T0 + 2);
+    v1.close();
+    const store = open();
+    expect(await store.getKiosk('k1')).toMatchObject({ name: 'K one', secret: 's1', secretVersion: 1, buttons: null, idConflict: null });
+    expect(await store.listPolls()).toMatchObject([
+      { id: 2, state: 'open', createdAt: T0 + 6, openedAt: T0 + 6, closedAt: null, publicResults: 'never' },
+      { id: 1, state: 'closed', createdAt: T0, openedAt: T0, closedAt: T0 + 5, opensAt: null, closesAt: null },
+    ]);
+    expect(await store.listVotes()).toEqual([{ ...newVote('k1', 'v1', { pollId: 1, button: 2, pressedAt: T0 + 1, receivedAt: T0 + 2 }), flagged: false }]);
+    await expectCode(store.openPoll('Q3', ['E', 'F'], T0 + 7), 'PV_POLL_ALREADY_OPEN'); // the one-open-poll index survived the rebuild
+    const check = rawConnection();
+    expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    expect(check.pragma('foreign_key_check')).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ describe('pivote sim over TLS', () => {
   beforeAll(async () => {
     certs = makeTestCerts(mkdtempSync(join(tmpdir(), 'pivote-sim-tls-')));
     dbPath = join(certs.dir, 'p.db');
+    expect((await runPivote(['db', 'init', '--db', dbPath])).code).toBe(0);
     const opened = await runPivote(['poll', 'open', '--db', dbPath, '--question', 'Q', '--option', 'A', '--option', 'B']);
     expect(opened.code, opened.stderr).toBe(0);
     server = await startServerProcess({ dbPath, args: ['--tls-cert', certs.server.cert, '--tls-key', certs.server.key] });

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { PivoteError } from '../../protocol/errors.js';
 import { provisionSimKiosks } from '../../kiosk/sim/provision.js';
 import { runSimulation, type SimProgress, type SimReport } from '../../kiosk/sim/simulation.js';
+import type { FrontDoor } from '../../http/front-door.js';
 import { startServer, type RunningServer } from '../../server/run-server.js';
 import type { DemoOptions } from '../commands/demo.js';
 import type { StopSignal } from '../commands/sim.js';
@@ -22,7 +23,7 @@ const REDRAW_MS = 500;
 /** Only what an earlier demo run wrote, so a stale tally never mixes into a new one. */
 function resetDataDir(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  for (const name of ['demo.db', 'demo.db-wal', 'demo.db-shm', 'kiosks', 'demo.log']) {
+  for (const name of ['demo.db', 'demo.db-wal', 'demo.db-shm', 'demo.db.admin-token', 'kiosks', 'demo.log']) {
     rmSync(join(dir, name), { recursive: true, force: true });
   }
 }
@@ -38,15 +39,46 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions, stopSignal: St
     closeSync(logFd);
     throw err;
   });
+  let door: FrontDoor | undefined;
   try {
-    const report = await demo(running, opts, dataDir, ctx, stopSignal, logger);
+    door = await openDashboard(running, dataDir, opts.httpPort, logger);
+    const dashboard = { url: door.url, login: door.loginLink(), tokenFile: join(dataDir, 'demo.db.admin-token') };
+    ctx.stdout(`Dashboard: ${dashboard.url}\nLog in with this one-time link: ${dashboard.login}\n(or with the admin token in ${dashboard.tokenFile})\n`);
+    const report = await demo(running, opts, dataDir, ctx, stopSignal, logger, dashboard);
     const counted = await countedVotes(running);
     ctx.stdout(`\nDemo finished: ${report.pressed} presses, ${report.acknowledged} acknowledged, votes counted: ${counted}.\n`);
     ctx.stdout(`The database is ${join(dataDir, 'demo.db')}: try \`pivote results --db ${join(dataDir, 'demo.db')}\`.\n`);
     if (counted === 0) throw new PivoteError('PV_SIM_INCOMPLETE', 'the demo counted no votes; see the log in the data folder');
   } finally {
+    await door?.close();
     await running.close();
     closeSync(logFd);
+  }
+}
+
+/** The dashboard on 127.0.0.1 at `port`, or on any free port when that one is taken. */
+async function openDashboard(running: RunningServer, dataDir: string, port: number, logger: Logger): Promise<FrontDoor> {
+  const { TokenSource, ensureTokenFile } = await import('../../admin/admin-token.js');
+  const { startFrontDoor } = await import('../../http/front-door.js');
+  const tokenFile = join(dataDir, 'demo.db.admin-token');
+  ensureTokenFile(tokenFile);
+  const start = (p: number) =>
+    startFrontDoor({
+      core: running.core,
+      store: running.store,
+      logger,
+      host: '127.0.0.1',
+      port: p,
+      tokens: new TokenSource(tokenFile),
+      kioskServer: `127.0.0.1:${running.address.port}`,
+      kioskPort: running.address.port,
+      kioskListenerUp: () => running.listening(),
+    });
+  try {
+    return await start(port);
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EADDRINUSE' || port === 0) throw err;
+    return start(0);
   }
 }
 
@@ -69,6 +101,7 @@ async function demo(
   ctx: CliContext,
   stopSignal: StopSignal,
   logger: Logger,
+  dashboard: { url: string; login: string },
 ): Promise<SimReport> {
   const { store, core, address } = running;
   const poll = await store.openPoll(DEMO_QUESTION, DEMO_OPTIONS, ctx.now());
@@ -105,6 +138,8 @@ async function demo(
       durationMs: opts.duration === undefined ? undefined : opts.duration * 1000,
       server: `${address.address}:${address.port}`,
       dataDir,
+      dashboard: dashboard.url,
+      login: dashboard.login,
     };
     ctx.stdout(tty ? `\x1b[H\x1b[2J${renderDemoScreen(view)}` : renderDemoLine(view));
   };

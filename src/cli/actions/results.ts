@@ -1,34 +1,10 @@
-import { PivoteError } from '../../protocol/errors.js';
-import type { PollRecord, VoteStore } from '../../store/types.js';
-import type { ResultsOptions } from '../commands/results.js';
+import type { GroupResult, ResultsView } from '../../admin/results-view.js';
+import { withAdmin } from '../admin-target.js';
 import type { CliContext } from '../context.js';
-import { withStore } from '../db.js';
+import type { ExportOptions, ResultsOptions } from '../options.js';
 import { renderCsv, renderJson, renderTable } from '../output.js';
-import { buildResultsView, type GroupResult, type ResultsView } from '../results-view.js';
 
-/** `pivote results`, loaded only when that command runs (see ../commands/results.ts). */
-
-/** The poll asked for, else the open one, else the newest. */
-async function choosePoll(store: VoteStore, id: number | undefined): Promise<PollRecord> {
-  if (id !== undefined) {
-    const poll = await store.getPoll(id);
-    if (!poll) throw new PivoteError('PV_POLL_NOT_FOUND', `no poll with id ${id}`, { pollId: id });
-    return poll;
-  }
-  const poll = (await store.getOpenPoll()) ?? (await store.listPolls())[0];
-  if (!poll) throw new PivoteError('PV_NO_OPEN_POLL', 'no poll has been opened yet');
-  return poll;
-}
-
-async function loadView(store: VoteStore, opts: ResultsOptions): Promise<ResultsView> {
-  const poll = await choosePoll(store, opts.poll);
-  const includeFlagged = opts.includeFlagged ?? false;
-  const q = { pollId: poll.id, includeFlagged };
-  const counts = await store.countVotes(q);
-  const all = includeFlagged ? counts : await store.countVotes({ ...q, includeFlagged: true });
-  const grouped = opts.by ? { by: opts.by, rows: await store.countVotesBy(q, opts.by) } : undefined;
-  return buildResultsView({ poll, counts, includeFlagged, totalWithFlagged: all.reduce((a, c) => a + c.count, 0), grouped });
-}
+/** `pivote results` and `pivote export`, loaded only when they run (see ../commands/results.ts). */
 
 const pct = (p: number): string => `${p.toFixed(1)}%`;
 
@@ -62,8 +38,23 @@ function renderResultsCsv(v: ResultsView): string {
 }
 
 export async function showResults(ctx: CliContext, opts: ResultsOptions): Promise<void> {
-  const view = await withStore(opts.db, 'read', (store) => loadView(store, opts));
+  const view = await withAdmin(opts, ctx, 'read', (admin) =>
+    admin.results({
+      poll: opts.poll ?? 'current',
+      ...(opts.by && { by: opts.by }),
+      ...(opts.tz && { tz: opts.tz }),
+      includeFlagged: opts.includeFlagged ?? false,
+    }),
+  );
   if (opts.format === 'json') ctx.stdout(renderJson(view));
   else if (opts.format === 'csv') ctx.stdout(renderResultsCsv(view));
   else ctx.stdout(renderResultsTable(view));
+}
+
+export async function exportVotes(ctx: CliContext, opts: ExportOptions): Promise<void> {
+  await withAdmin(opts, ctx, 'read', async (admin) => {
+    for await (const chunk of admin.exportVotes({ ...(opts.poll && { pollId: opts.poll }), format: opts.format, includeFlagged: !opts.excludeFlagged })) {
+      ctx.stdout(chunk);
+    }
+  });
 }

@@ -21,6 +21,7 @@ export interface DemoOptions {
   kiosks: number;
   rate: number;
   seed?: number;
+  httpPort: number;
 }
 
 function positive(flag: string, integer: boolean) {
@@ -42,7 +43,8 @@ export function registerDemo(program: Command, ctx: CliContext, stopSignal: Stop
     .option('--kiosks <n>', 'how many simulated kiosks', positive('--kiosks', true), 3)
     .option('--rate <r>', 'button presses per second over all kiosks', positive('--rate', false), DEMO_RATE)
     .option('--seed <x>', 'random seed, to repeat the same presses', positive('--seed', true))
-    .addHelpText('after', '\nNo network beyond 127.0.0.1 is used. Logs go to <data-dir>/demo.log.\n')
+    .option('--http-port <n>', 'port of the dashboard on 127.0.0.1 (any free one if taken)', positive('--http-port', true), 8080)
+    .addHelpText('after', '\nNo network beyond 127.0.0.1 is used. Logs go to <data-dir>/demo.log.\nThe dashboard runs too: open the printed link in a browser on this machine.\n')
     .action(async (opts: DemoOptions) => {
       const { runDemo } = await import('../actions/demo.js');
       await runDemo(ctx, opts, stopSignal);

@@ -1,40 +1,24 @@
 import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
+import type { ResultsGrouping } from '../../admin/results-view.js';
+import { addTargetOptions } from '../target-options.js';
 import type { CliContext } from '../context.js';
-import { addDbOption } from '../db.js';
+import type { ExportOptions, ResultsOptions } from '../options.js';
 import { formatParser } from '../output.js';
+import { positiveId } from '../parse.js';
 
 /**
- * The `pivote results` command: options and help only; the counting and rendering are in
- * ../actions/results.ts, imported when the command runs.
+ * `pivote results` and `pivote export`: options and help only; the counting and rendering are
+ * in ../actions/results.ts, imported when a command runs.
  */
 
-type Format = 'table' | 'json' | 'csv';
-type By = 'kiosk' | 'hour';
-
-export interface ResultsOptions {
-  poll?: number;
-  by?: By;
-  includeFlagged?: boolean;
-  format: Format;
-  db: string;
-}
-
-function parsePollId(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
-    throw new PivoteError('PV_USAGE', `--poll must be a poll id (a positive integer); got "${value}"`);
-  }
-  return n;
-}
-
-function parseBy(value: string): By {
-  if (value === 'kiosk' || value === 'hour') return value;
-  throw new PivoteError('PV_USAGE', `--by must be kiosk or hour; got "${value}"`);
+function parseBy(value: string): ResultsGrouping {
+  if (value === 'kiosk' || value === 'location' || value === 'hour') return value;
+  throw new PivoteError('PV_USAGE', `--by must be kiosk, location or hour; got "${value}"`);
 }
 
 export function registerResults(program: Command, ctx: CliContext): void {
-  addDbOption(
+  addTargetOptions(
     program
       .command('results')
       .summary('show vote counts and percentages of a poll')
@@ -42,13 +26,26 @@ export function registerResults(program: Command, ctx: CliContext): void {
         'show vote counts and percentages per option, counted from the stored votes ' +
           '(the open poll, else the newest). Percentages are rounded to 0.1 by largest remainder so they add up to 100.',
       )
-      .option('--poll <id>', 'the poll to count (see `pivote poll list`)', parsePollId)
-      .option('--by <group>', 'also break the counts down by kiosk or hour (UTC)', parseBy)
+      .option('--poll <id>', 'the poll to count (see `pivote poll list`)', positiveId('--poll'))
+      .option('--by <group>', 'also break the counts down by kiosk, location or hour', parseBy)
+      .option('--tz <zone>', "time zone of --by hour, e.g. Europe/Paris (default: this machine's)")
       .option('--include-flagged', 'count votes flagged as repeated presses too')
       .option('--format <format>', 'table, json or csv', formatParser(['table', 'json', 'csv'] as const), 'table'),
-    'read',
   ).action(async (opts: ResultsOptions) => {
     const { showResults } = await import('../actions/results.js');
     await showResults(ctx, opts);
+  });
+
+  addTargetOptions(
+    program
+      .command('export')
+      .summary('write every stored vote as CSV or JSON lines, for audits')
+      .description('write every stored vote (kiosk, poll, button, option, derived press time, received time, clock unknown, flagged) to stdout, in the order stored')
+      .option('--poll <id>', 'only this poll', positiveId('--poll'))
+      .option('--exclude-flagged', 'leave out votes flagged as repeated presses')
+      .option('--format <format>', 'csv or jsonl', formatParser(['csv', 'jsonl'] as const), 'csv'),
+  ).action(async (opts: ExportOptions) => {
+    const { exportVotes } = await import('../actions/results.js');
+    await exportVotes(ctx, opts);
   });
 }

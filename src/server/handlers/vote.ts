@@ -36,6 +36,7 @@ function settleVote(ctx: ServerContext, session: Session, msg: VoteMessage, poll
     // refusal is final only once the store holds no such vote.
     if (verdict.code === 'PV_POLL_CLOSED') return refuseUnlessStored(ctx, session, msg, verdict.code, verdict.message);
     refuse(session, msg, verdict.code, verdict.message);
+    if (ctx.events.has('vote-refused')) ctx.events.emit('vote-refused', { code: verdict.code });
     return;
   }
   if (session.state === 'closing') return; // nobody to answer; the kiosk resends it
@@ -66,6 +67,7 @@ function refuseUnlessStored(ctx: ServerContext, session: Session, msg: VoteMessa
     if (stored === undefined) {
       session.inflight--;
       refuse(session, msg, code, message);
+      if (ctx.events.has('vote-refused')) ctx.events.emit('vote-refused', { code });
       return;
     }
     const same = stored.pollId === msg.pollId && stored.button === msg.button && stored.seq === msg.seq;

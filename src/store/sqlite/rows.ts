@@ -1,27 +1,40 @@
-import type { KioskRecord, PollRecord, StoredVote } from '../types.js';
+import type { AlertKind, AlertRecord, AlertRule, AuditEntry } from '../model/admin.js';
+import type { KioskRecord } from '../model/kiosks.js';
+import type { PollRecord, PollState, PublicResults } from '../model/polls.js';
+import type { ExportedVote, StoredVote } from '../model/votes.js';
 
-/** Column shapes as better-sqlite3 returns them (booleans are 0/1) and their record mapping. */
+/** Column shapes as better-sqlite3 returns them (booleans are 0/1, lists JSON) and their mapping. */
 
 export interface KioskRow {
   id: string;
   name: string;
   location: string;
   secret: string;
+  secret_version: number;
   created_at: number;
   revoked_at: number | null;
+  removed_at: number | null;
   last_seen_at: number | null;
+  connected_at: number | null;
   software: string | null;
   queued: number;
+  buttons: number | null;
   connected: number;
+  id_conflict_at: number | null;
+  id_conflict_addresses: string | null;
 }
 
 export interface PollRow {
   id: number;
   question: string;
   options: string;
-  state: 'open' | 'closed';
-  opened_at: number;
+  state: PollState;
+  created_at: number;
+  opened_at: number | null;
   closed_at: number | null;
+  opens_at: number | null;
+  closes_at: number | null;
+  public_results: PublicResults;
 }
 
 export interface VoteRow {
@@ -44,18 +57,51 @@ export interface VoteContentRow {
   flagged: number;
 }
 
+export interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: string | null;
+}
+
+export interface AlertRuleRow {
+  id: number;
+  kind: AlertKind;
+  params: string;
+  enabled: number;
+  created_at: number;
+}
+
+export interface AlertRow {
+  id: number;
+  rule_id: number;
+  kind: AlertKind;
+  subject: string;
+  message: string;
+  raised_at: number;
+  cleared_at: number | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+}
+
 export function kioskFromRow(r: KioskRow): KioskRecord {
   return {
     id: r.id,
     name: r.name,
     location: r.location,
     secret: r.secret,
+    secretVersion: r.secret_version,
     createdAt: r.created_at,
     revokedAt: r.revoked_at,
     lastSeenAt: r.last_seen_at,
+    connectedAt: r.connected_at,
     software: r.software,
     queued: r.queued,
+    buttons: r.buttons,
     connected: r.connected === 1,
+    idConflict: r.id_conflict_at === null ? null : { at: r.id_conflict_at, addresses: JSON.parse(r.id_conflict_addresses ?? '[]') as string[] },
   };
 }
 
@@ -65,8 +111,12 @@ export function pollFromRow(r: PollRow): PollRecord {
     question: r.question,
     options: JSON.parse(r.options) as string[],
     state: r.state,
+    createdAt: r.created_at,
     openedAt: r.opened_at,
     closedAt: r.closed_at,
+    opensAt: r.opens_at,
+    closesAt: r.closes_at,
+    publicResults: r.public_results,
   };
 }
 
@@ -81,5 +131,38 @@ export function voteFromRow(r: VoteRow): StoredVote {
     receivedAt: r.received_at,
     clockUnknown: r.clock_unknown === 1,
     flagged: r.flagged === 1,
+  };
+}
+
+export function exportedVoteFromRow(r: VoteRow & { position: number }): ExportedVote {
+  return { ...voteFromRow(r), position: r.position };
+}
+
+export function auditFromRow(r: AuditRow): AuditEntry {
+  return {
+    id: r.id,
+    at: r.at,
+    actor: r.actor,
+    action: r.action,
+    subject: r.subject,
+    details: r.details === null ? null : (JSON.parse(r.details) as Record<string, unknown>),
+  };
+}
+
+export function alertRuleFromRow(r: AlertRuleRow): AlertRule {
+  return { id: r.id, kind: r.kind, params: JSON.parse(r.params) as Record<string, number>, enabled: r.enabled === 1, createdAt: r.created_at };
+}
+
+export function alertFromRow(r: AlertRow): AlertRecord {
+  return {
+    id: r.id,
+    ruleId: r.rule_id,
+    kind: r.kind,
+    subject: r.subject,
+    message: r.message,
+    raisedAt: r.raised_at,
+    clearedAt: r.cleared_at,
+    acknowledgedAt: r.acknowledged_at,
+    acknowledgedBy: r.acknowledged_by,
   };
 }

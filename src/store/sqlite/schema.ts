@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { PivoteError } from '../../protocol/errors.js';
+import { MIGRATIONS } from './migrations.js';
 
 /**
  * Opening, identifying and migrating a pivote SQLite file. Several processes (the server and
@@ -10,7 +12,7 @@ import { PivoteError } from '../../protocol/errors.js';
 /** `PRAGMA application_id` of every pivote database: the ASCII bytes 'PVOT'. */
 export const PIVOTE_APPLICATION_ID = 0x50564f54;
 /** `PRAGMA user_version` this code writes. A file with a larger one was written by a newer pivote. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = MIGRATIONS.length;
 /** How long a statement waits for another process's write lock before SQLITE_BUSY. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
 /** WAL pages between automatic checkpoints (SQLite's default is 1000). */
@@ -19,61 +21,12 @@ export const WAL_AUTOCHECKPOINT_PAGES = 10_000;
 export interface SqliteOpenOptions {
   /** Open without write access (CLI listings). The file must exist and be a pivote database. */
   readonly?: boolean;
+  /** Make the database when the path is new (default). CLI commands pass false: a mistyped
+   *  --db must be an error, never a second, empty database. */
+  create?: boolean;
   busyTimeoutMs?: number;
 }
 
-/** migrations[i] takes a database from user_version i to i + 1. Never edit a shipped entry. */
-const MIGRATIONS: readonly string[] = [
-  `
-  CREATE TABLE IF NOT EXISTS meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-  ) WITHOUT ROWID;
-
-  CREATE TABLE IF NOT EXISTS kiosks (
-    id           TEXT PRIMARY KEY,
-    name         TEXT NOT NULL,
-    location     TEXT NOT NULL,
-    secret       TEXT NOT NULL,
-    created_at   INTEGER NOT NULL,
-    revoked_at   INTEGER,
-    last_seen_at INTEGER,
-    software     TEXT,
-    queued       INTEGER NOT NULL DEFAULT 0,
-    connected    INTEGER NOT NULL DEFAULT 0 CHECK (connected IN (0, 1))
-  );
-
-  -- options: JSON array of labels; option i (1-based) is button i.
-  CREATE TABLE IF NOT EXISTS polls (
-    id        INTEGER PRIMARY KEY AUTOINCREMENT,
-    question  TEXT NOT NULL,
-    options   TEXT NOT NULL,
-    state     TEXT NOT NULL CHECK (state IN ('open', 'closed')),
-    opened_at INTEGER NOT NULL,
-    closed_at INTEGER
-  );
-  -- At most one open poll, even when two processes race to open one.
-  CREATE UNIQUE INDEX IF NOT EXISTS polls_one_open ON polls (state) WHERE state = 'open';
-
-  -- A rowid table: inserts append; the (kiosk_id, vote_id) key is the exactly-once guarantee.
-  CREATE TABLE IF NOT EXISTS votes (
-    kiosk_id      TEXT NOT NULL REFERENCES kiosks (id),
-    vote_id       TEXT NOT NULL,
-    seq           INTEGER NOT NULL,
-    poll_id       INTEGER NOT NULL REFERENCES polls (id),
-    button        INTEGER NOT NULL,
-    pressed_at    INTEGER NOT NULL,
-    received_at   INTEGER NOT NULL,
-    clock_unknown INTEGER NOT NULL CHECK (clock_unknown IN (0, 1)),
-    flagged       INTEGER NOT NULL CHECK (flagged IN (0, 1)),
-    PRIMARY KEY (kiosk_id, vote_id)
-  );
-  -- Burst check: COUNT of one kiosk's presses in a time range.
-  CREATE INDEX IF NOT EXISTS votes_kiosk_pressed ON votes (kiosk_id, pressed_at);
-  -- Results: covers WHERE poll_id = ? AND flagged <= ? GROUP BY button without touching rows.
-  CREATE INDEX IF NOT EXISTS votes_poll ON votes (poll_id, button, flagged);
-  `,
-];
 
 interface Identity {
   applicationId: number;
@@ -114,6 +67,9 @@ function checkIdentity(id: Identity, path: string, readonly: boolean): void {
 }
 
 function migrate(db: Database.Database, path: string, at: number): void {
+  // A table rebuild (migration 2) drops a table that votes refer to; with keys on, that would
+  // fail. Keys are switched back on by the caller, and checked here before the commit.
+  db.pragma('foreign_keys = OFF');
   // IMMEDIATE: take the write lock first, then decide, so two processes creating the same new
   // file do not both run the migrations.
   db.transaction(() => {
@@ -126,6 +82,8 @@ function migrate(db: Database.Database, path: string, at: number): void {
     setMeta.run('application', 'pivote');
     setMeta.run('schema_version', String(SCHEMA_VERSION));
     db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run('created_at', new Date(at).toISOString());
+    const broken = db.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) throw new Error(`migrating ${path} would break ${broken.length} foreign keys`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }
@@ -145,9 +103,11 @@ export function openPivoteDatabase(path: string, opts: SqliteOpenOptions = {}, n
   const readonly = opts.readonly ?? false;
   let db: Database.Database;
   try {
-    db = new Database(path, { readonly, fileMustExist: readonly, timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    const mustExist = readonly || opts.create === false;
+    db = new Database(path, { readonly, fileMustExist: mustExist, timeout: opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
   } catch (err) {
-    const reason = readonly && sqliteCode(err) === 'SQLITE_CANTOPEN' ? 'no such database' : (err as Error).message;
+    const missing = sqliteCode(err) === 'SQLITE_CANTOPEN' && !existsSync(path);
+    const reason = missing ? 'there is no database at this path' : (err as Error).message;
     throw new PivoteError('PV_NOT_A_PIVOTE_DB', `cannot open ${path}: ${reason}`, { path }, { cause: err });
   }
   try {

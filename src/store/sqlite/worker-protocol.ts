@@ -8,10 +8,20 @@ import type { VoteStore } from '../types.js';
 
 /** The VoteStore methods the worker serves (`kind` is a property, answered on the caller's side). */
 export const STORE_METHODS = [
-  'addKiosk', 'getKiosk', 'listKiosks', 'revokeKiosk', 'updatePresence', 'listRevokedKioskIds', 'markAllDisconnected',
-  'openPoll', 'closePoll', 'getOpenPoll', 'getPoll', 'listPolls',
-  'recordVotes', 'countVotes', 'countVotesBy', 'listVotes', 'getVote', 'close',
+  'addKiosk', 'addKiosks', 'getKiosk', 'listKiosks', 'updateKiosk', 'revokeKiosk', 'reactivateKiosk', 'rotateKioskSecret',
+  'removeKiosk', 'updatePresence', 'kioskAccessVersion', 'listKioskAccess', 'markAllDisconnected',
+  'openPoll', 'createDraftPoll', 'openDraftPoll', 'updatePoll', 'deleteDraftPoll', 'closePoll', 'runSchedule',
+  'getOpenPoll', 'getPoll', 'listPolls',
+  'recordVotes', 'countVotes', 'countVotesBy', 'countVotesByBucket', 'countRecentVotes', 'countVotesByKioskSince',
+  'countFlaggedSince', 'listVotes', 'listVotesPage', 'getVote',
+  'appendAudit', 'listAudit', 'listAlertRules', 'addAlertRule', 'updateAlertRule', 'deleteAlertRule', 'raiseAlert',
+  'clearAlert', 'acknowledgeAlert', 'listAlerts', 'close',
 ] as const satisfies readonly (keyof VoteStore)[];
+
+/** Fails to compile when a VoteStore method is missing above. */
+type Unserved = Exclude<keyof VoteStore, (typeof STORE_METHODS)[number] | 'kind'>;
+const everyMethodServed: [Unserved] extends [never] ? true : Unserved = true;
+void everyMethodServed;
 
 export type StoreMethod = (typeof STORE_METHODS)[number];
 

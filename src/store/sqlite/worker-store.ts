@@ -3,7 +3,7 @@ import { PivoteError } from '../../protocol/errors.js';
 import type { SqliteOpenOptions } from './schema.js';
 import type { SqliteWorkerData } from './worker.js';
 import type { VoteStore } from '../types.js';
-import { fromWireError, type StoreCall, type StoreMethod, type StoreReply, type WorkerReady } from './worker-protocol.js';
+import { STORE_METHODS, fromWireError, type StoreCall, type StoreMethod, type StoreReply, type WorkerReady } from './worker-protocol.js';
 
 /**
  * The SQLite store on a thread of its own. better-sqlite3 is synchronous: on the server's
@@ -35,6 +35,11 @@ function workerScript(): URL {
   return here.endsWith('.ts') ? new URL('../../../dist/store/sqlite/worker.js', here) : new URL('./worker.js', here);
 }
 
+/** Every VoteStore method but `close` is forwarded to the thread; the constructor makes them. */
+type ForwardedMethods = Omit<VoteStore, 'kind' | 'close'>;
+// Declaration merging: the class gets these members' types; the constructor assigns them.
+export interface WorkerVoteStore extends ForwardedMethods {}
+
 export class WorkerVoteStore implements VoteStore {
   readonly kind = 'sqlite';
   private readonly pending = new Map<number, Pending>();
@@ -48,6 +53,10 @@ export class WorkerVoteStore implements VoteStore {
     readonly path: string,
     private readonly onFailure: ((err: PivoteError) => void) | undefined,
   ) {
+    for (const method of STORE_METHODS) {
+      if (method === 'close') continue;
+      (this as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => this.call(method, args as Method<typeof method>['args']);
+    }
     worker.on('message', (reply: StoreReply) => this.settle(reply));
     worker.on('error', (err) => this.fail(err));
     this.exited = new Promise((resolve) => {
@@ -80,24 +89,6 @@ export class WorkerVoteStore implements VoteStore {
     }
     return new WorkerVoteStore(worker, path, onFailure);
   }
-
-  addKiosk = (...a: Method<'addKiosk'>['args']) => this.call('addKiosk', a);
-  getKiosk = (...a: Method<'getKiosk'>['args']) => this.call('getKiosk', a);
-  listKiosks = (...a: Method<'listKiosks'>['args']) => this.call('listKiosks', a);
-  revokeKiosk = (...a: Method<'revokeKiosk'>['args']) => this.call('revokeKiosk', a);
-  updatePresence = (...a: Method<'updatePresence'>['args']) => this.call('updatePresence', a);
-  listRevokedKioskIds = (...a: Method<'listRevokedKioskIds'>['args']) => this.call('listRevokedKioskIds', a);
-  markAllDisconnected = (...a: Method<'markAllDisconnected'>['args']) => this.call('markAllDisconnected', a);
-  openPoll = (...a: Method<'openPoll'>['args']) => this.call('openPoll', a);
-  closePoll = (...a: Method<'closePoll'>['args']) => this.call('closePoll', a);
-  getOpenPoll = (...a: Method<'getOpenPoll'>['args']) => this.call('getOpenPoll', a);
-  getPoll = (...a: Method<'getPoll'>['args']) => this.call('getPoll', a);
-  listPolls = (...a: Method<'listPolls'>['args']) => this.call('listPolls', a);
-  recordVotes = (...a: Method<'recordVotes'>['args']) => this.call('recordVotes', a);
-  countVotes = (...a: Method<'countVotes'>['args']) => this.call('countVotes', a);
-  countVotesBy = (...a: Method<'countVotesBy'>['args']) => this.call('countVotesBy', a);
-  listVotes = (...a: Method<'listVotes'>['args']) => this.call('listVotes', a);
-  getVote = (...a: Method<'getVote'>['args']) => this.call('getVote', a);
 
   /** Closes the database on its thread, then waits for the thread to end. Idempotent. */
   close(): Promise<void> {

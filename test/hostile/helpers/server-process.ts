@@ -59,7 +59,7 @@ export async function runPivote(args: string[], timeoutMs = 20_000): Promise<{ c
 
 export async function startServerProcess(opts: ServerProcessOptions): Promise<ServerProcess> {
   await ensureBuilt();
-  const args = ['server', '--host', '127.0.0.1', '--port', '0', '--db', opts.dbPath, '--log-level', opts.logLevel ?? 'info', ...(opts.args ?? [])];
+  const args = ['server', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--db', opts.dbPath, '--log-level', opts.logLevel ?? 'info', ...(opts.args ?? [])];
   const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const notable: LogLine[] = [];
   const codes = new Map<string, number>();

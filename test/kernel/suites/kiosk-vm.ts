@@ -117,7 +117,7 @@ export interface VmServer {
  * busy host (its 8 s is too short there).
  */
 export async function startVmServer(db: string): Promise<VmServer> {
-  const p = spawnPivote(['server', '--host', '127.0.0.1', '--port', '0', '--db', db, '--log-level', 'info'], 'ignore');
+  const p = spawnPivote(['server', '--host', '127.0.0.1', '--port', '0', '--no-http', '--db', db, '--log-level', 'info'], 'ignore');
   const logs: LogLine[] = [];
   let stderr = '';
   createInterface({ input: p.stdout! }).on('line', (line) => {

@@ -1,13 +1,16 @@
 import type { GroupedCount, OptionCount, PollRecord } from '../store/types.js';
 
 /**
- * Pure: turns the store's counts into what `pivote results` shows. No I/O, no clock.
+ * Pure: turns the store's counts into what `pivote results`, the API and the dashboard show.
+ * No I/O, no clock.
  *
  * Percentage rule (largest remainder, to one decimal place): every option first gets its exact
  * share rounded DOWN to a tenth of a percent; the tenths still missing to reach 100.0 go one
- * each to the options with the largest remainders, ties to the lower button number. So the
- * shown percentages always add up to exactly 100.0 when anything was counted, no option is
- * ever more than 0.1 away from its exact share, and an option with no votes always shows 0.
+ * each to the options with the largest remainders. Equal counts always show equal percentages:
+ * options with the same remainder get the extra tenth together or not at all, whichever brings
+ * the total nearer 100.0. So the shown percentages add up to exactly 100.0 unless equal counts
+ * cannot share the last tenths (three equal counts: 33.3 each, 99.9 in all), no option is ever
+ * more than 0.1 away from its exact share, and an option with no votes always shows 0.
  * With no votes counted every option shows 0.
  */
 export function percentages(counts: readonly number[]): number[] {
@@ -15,17 +18,25 @@ export function percentages(counts: readonly number[]): number[] {
   if (total === 0) return counts.map(() => 0);
   const SCALE = 1000; // tenths of a percent in 100 %
   const tenths = counts.map((c) => Math.floor((c * SCALE) / total));
-  const byRemainder = counts
-    .map((c, i) => ({ i, rem: (c * SCALE) % total }))
-    .sort((a, b) => b.rem - a.rem || a.i - b.i);
+  // Options with equal counts, grouped; groups by remainder, largest first (ties: lower button
+  // first). A zero remainder never needs a tenth.
+  const groups = new Map<number, number[]>();
+  counts.forEach((c, i) => {
+    if ((c * SCALE) % total > 0) groups.set(c, [...(groups.get(c) ?? []), i]);
+  });
+  const order = [...groups.entries()].sort(([a, ga], [b, gb]) => (b * SCALE) % total - (a * SCALE) % total || ga[0]! - gb[0]!);
   let missing = SCALE - tenths.reduce((a, b) => a + b, 0);
-  for (const { i } of byRemainder) {
+  for (const [, group] of order) {
     if (missing <= 0) break;
-    tenths[i] = (tenths[i] ?? 0) + 1;
-    missing--;
+    // The whole group, or none of it if giving all overshoots 100.0 by more than it falls short.
+    if (group.length > missing && 2 * missing < group.length) break;
+    for (const i of group) tenths[i] = (tenths[i] ?? 0) + 1;
+    missing -= group.length;
   }
   return tenths.map((t) => t / 10);
 }
+
+export type ResultsGrouping = 'kiosk' | 'location' | 'hour';
 
 export interface OptionResult {
   button: number;
@@ -35,7 +46,7 @@ export interface OptionResult {
 }
 
 export interface GroupResult {
-  /** Kiosk id, or the start of the hour (ISO, UTC). */
+  /** Kiosk id, location, or the local hour (`2026-12-04T11:00+01:00`). */
   key: string;
   total: number;
   options: OptionResult[];
@@ -43,14 +54,14 @@ export interface GroupResult {
 
 export interface ResultsView {
   /** Times as ISO strings (UTC), as in every JSON the CLI prints. */
-  poll: { id: number; question: string; state: PollRecord['state']; openedAt: string; closedAt: string | null };
+  poll: { id: number; question: string; options: string[]; state: PollRecord['state']; openedAt: string | null; closedAt: string | null };
   includeFlagged: boolean;
   /** Votes counted (flagged ones only with includeFlagged). */
   total: number;
   /** Flagged votes left out of `total`; 0 when includeFlagged. */
   flaggedExcluded: number;
   options: OptionResult[];
-  by?: 'kiosk' | 'hour';
+  by?: ResultsGrouping;
   groups?: GroupResult[];
 }
 
@@ -60,10 +71,10 @@ export interface ResultsInput {
   includeFlagged: boolean;
   /** Total including flagged votes, to report how many were left out. */
   totalWithFlagged: number;
-  grouped?: { by: 'kiosk' | 'hour'; rows: readonly GroupedCount[] };
+  grouped?: { by: ResultsGrouping; rows: readonly GroupedCount[] };
 }
 
-function withPercent(poll: PollRecord, countOf: (button: number) => number): { total: number; options: OptionResult[] } {
+export function withPercent(poll: PollRecord, countOf: (button: number) => number): { total: number; options: OptionResult[] } {
   const counts = poll.options.map((_, i) => countOf(i + 1));
   const pct = percentages(counts);
   return {
@@ -79,8 +90,9 @@ export function buildResultsView(input: ResultsInput): ResultsView {
     poll: {
       id: poll.id,
       question: poll.question,
+      options: [...poll.options],
       state: poll.state,
-      openedAt: new Date(poll.openedAt).toISOString(),
+      openedAt: poll.openedAt === null ? null : new Date(poll.openedAt).toISOString(),
       closedAt: poll.closedAt === null ? null : new Date(poll.closedAt).toISOString(),
     },
     includeFlagged: input.includeFlagged,
@@ -89,7 +101,7 @@ export function buildResultsView(input: ResultsInput): ResultsView {
     options: overall.options,
   };
   if (input.grouped) {
-    // Rows arrive sorted by key; keep that order and fill every option, zero included.
+    // Rows arrive in the order to show; keep it and fill every option, zero included.
     const byKey = new Map<string, Map<number, number>>();
     for (const r of input.grouped.rows) {
       const m = byKey.get(r.key) ?? new Map<number, number>();

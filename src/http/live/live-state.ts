@@ -1,0 +1,225 @@
+import type { Logger } from 'pino';
+import type { StoreAdmin } from '../../admin/store-admin.js';
+import type { ResultsView } from '../../admin/results-view.js';
+import { alertView, pollView, type AlertView, type KioskView, type PollView } from '../../admin/views.js';
+import type { PresenceChange, ServerEvents } from '../../server/events.js';
+import type { TimerHandle, Timers } from '../../server/timers.js';
+import type { PollRecord, VoteStore } from '../../store/types.js';
+import { LiveTally, type TallyEvent } from './tally.js';
+
+/**
+ * The one live view every dashboard stream shares: the current poll's tally, presence changes,
+ * poll and fleet changes and alerts, fed by the server's domain events. Updates are coalesced
+ * into one tick every `tickMs` for ALL clients together, so a hundred open dashboards cost the
+ * vote path one counter update per committed batch, not a hundred writes per vote.
+ */
+
+export interface LiveSnapshot {
+  poll: PollView | null;
+  results: ResultsView | null;
+  kiosks: KioskView[];
+  alerts: AlertView[];
+  serverTime: string;
+}
+
+export interface PresenceView {
+  id: string;
+  online: boolean;
+  lastSeenAt: string;
+  onlineSince: string | null;
+  queued: number;
+  software: string | null;
+  buttons: number | null;
+  idConflict: { at: string; addresses: string[] } | null;
+}
+
+export type LiveEvent =
+  | { event: 'tally'; data: TallyEvent }
+  | { event: 'poll'; data: { poll: PollView | null; reason: string } }
+  | { event: 'presence'; data: { kiosks: PresenceView[] } }
+  | { event: 'kiosks'; data: { kiosks: KioskView[] } }
+  | { event: 'alert'; data: { alert: AlertView; change: string } };
+
+export interface LiveClient {
+  send(e: LiveEvent): void;
+}
+
+export interface LiveStateOptions {
+  store: VoteStore;
+  admin: StoreAdmin;
+  events: ServerEvents;
+  clock: () => number;
+  timers: Timers;
+  log: Logger;
+  /** Coalescing: at most one tally and one presence update per client per tick. */
+  tickMs?: number;
+  /** How often the tally is read again from the stored rows while anyone watches. */
+  recountMs?: number;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export class LiveState {
+  private readonly clients = new Set<LiveClient>();
+  private tally: LiveTally | null = null;
+  private tallyDirty = false;
+  private readonly presence = new Map<string, PresenceChange>();
+  private tick: TimerHandle | undefined;
+  private lastRecount = 0;
+  private recounting: Promise<void> | null = null;
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly tickMs: number;
+  private readonly recountMs: number;
+
+  constructor(private readonly opts: LiveStateOptions) {
+    this.tickMs = opts.tickMs ?? 250;
+    this.recountMs = opts.recountMs ?? 10_000;
+  }
+
+  async start(): Promise<void> {
+    const e = this.opts.events;
+    this.unsubscribe.push(
+      e.on('votes-committed', ({ votes, outcomes, at }) => {
+        if (this.tally?.apply(votes, outcomes, at)) this.tallyDirty = true;
+      }),
+      e.on('remote-votes', ({ pollId }) => {
+        if (this.tally?.pollId === pollId) this.lastRecount = 0; // read the rows at the next tick
+      }),
+      e.on('presence-changed', ({ kiosks }) => {
+        for (const k of kiosks) this.presence.set(k.kioskId, k);
+      }),
+      e.on('poll-changed', ({ poll, reason }) => void this.onPollChanged(poll, reason)),
+      e.on('kiosks-changed', () => void this.broadcastKiosks()),
+      e.on('alert-changed', ({ alert, change }) => this.broadcast({ event: 'alert', data: { alert: alertView(alert), change } })),
+    );
+    await this.adoptCurrentPoll();
+    this.tick = this.opts.timers.setInterval(this.onTick, this.tickMs);
+  }
+
+  stop(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    if (this.tick !== undefined) this.opts.timers.clearInterval(this.tick);
+    this.tick = undefined;
+    this.clients.clear();
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** The poll the tally follows: the open one, else the newest that has been opened. */
+  get pollId(): number | null {
+    return this.tally?.pollId ?? null;
+  }
+
+  currentTally(): TallyEvent | null {
+    return this.tally?.event(this.opts.clock()) ?? null;
+  }
+
+  subscribe(client: LiveClient): () => void {
+    this.clients.add(client);
+    return () => this.clients.delete(client);
+  }
+
+  async snapshot(): Promise<LiveSnapshot> {
+    const admin = this.opts.admin;
+    const [kiosks, alerts] = await Promise.all([admin.listKiosks(), admin.listAlerts('active')]);
+    const pollId = this.pollId;
+    let poll: PollView | null = null;
+    let results: ResultsView | null = null;
+    if (pollId !== null) [poll, results] = await Promise.all([admin.getPoll(pollId), admin.results({ poll: pollId })]);
+    return { poll, results, kiosks, alerts, serverTime: new Date(this.opts.clock()).toISOString() };
+  }
+
+  private readonly onTick = (): void => {
+    if (this.clients.size === 0) {
+      this.presence.clear();
+      return;
+    }
+    const now = this.opts.clock();
+    if (this.tally && this.tallyDirty) {
+      this.tallyDirty = false;
+      this.broadcast({ event: 'tally', data: this.tally.event(now) });
+    }
+    if (this.presence.size > 0) {
+      const kiosks = [...this.presence.values()].map((p) => presenceView(p));
+      this.presence.clear();
+      this.broadcast({ event: 'presence', data: { kiosks } });
+    }
+    if (now - this.lastRecount >= this.recountMs) void this.recount();
+  };
+
+  private async recount(): Promise<void> {
+    const tally = this.tally;
+    if (!tally || this.recounting) return;
+    this.lastRecount = this.opts.clock();
+    this.recounting = (async () => {
+      try {
+        const q = { pollId: tally.pollId, includeFlagged: false };
+        const [counted, all] = await Promise.all([this.opts.store.countVotes(q), this.opts.store.countVotes({ ...q, includeFlagged: true })]);
+        if (this.tally !== tally) return;
+        const before = JSON.stringify(tally.event(this.opts.clock()).options);
+        tally.reset(counted, all);
+        if (JSON.stringify(tally.event(this.opts.clock()).options) !== before) this.tallyDirty = true;
+      } catch (err) {
+        this.opts.log.warn({ err }, 'could not read the live tally from the store; will retry');
+      } finally {
+        this.recounting = null;
+      }
+    })();
+    await this.recounting;
+  }
+
+  private async adoptCurrentPoll(): Promise<void> {
+    const open = await this.opts.store.getOpenPoll();
+    const poll = open ?? (await this.opts.store.listPolls()).find((p) => p.openedAt !== null);
+    this.follow(poll);
+    await this.recount();
+  }
+
+  private follow(poll: PollRecord | undefined): void {
+    this.tally = poll ? new LiveTally(poll.id, poll.options.length) : null;
+    this.tallyDirty = true;
+    this.lastRecount = 0;
+  }
+
+  private async onPollChanged(poll: PollRecord | null, reason: string): Promise<void> {
+    try {
+      if (reason === 'opened' && poll) {
+        this.follow(poll);
+        await this.recount();
+      }
+      const kiosks = await this.opts.store.listKiosks();
+      this.broadcast({ event: 'poll', data: { poll: poll && pollView(poll, kiosks), reason } });
+      if (this.tally) this.broadcast({ event: 'tally', data: this.tally.event(this.opts.clock()) });
+    } catch (err) {
+      this.opts.log.warn({ err }, 'could not tell dashboards of a poll change');
+    }
+  }
+
+  private async broadcastKiosks(): Promise<void> {
+    if (this.clients.size === 0) return;
+    try {
+      this.broadcast({ event: 'kiosks', data: { kiosks: await this.opts.admin.listKiosks() } });
+    } catch (err) {
+      this.opts.log.warn({ err }, 'could not tell dashboards of a fleet change');
+    }
+  }
+
+  private broadcast(e: LiveEvent): void {
+    for (const client of this.clients) client.send(e);
+  }
+}
+
+function presenceView(p: PresenceChange): PresenceView {
+  return {
+    id: p.kioskId,
+    online: p.connected,
+    lastSeenAt: iso(p.lastSeenAt)!,
+    onlineSince: p.connected ? iso(p.connectedAt) : null,
+    queued: p.queued,
+    software: p.software,
+    buttons: p.buttons,
+    idConflict: p.idConflict && { at: iso(p.idConflict.at)!, addresses: [...p.idConflict.addresses] },
+  };
+}
