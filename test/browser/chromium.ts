@@ -31,19 +31,19 @@ export interface BrowserAvailability {
   required: boolean;
 }
 
-export function browserAvailability(env: NodeJS.ProcessEnv = process.env): BrowserAvailability {
+export function browserAvailability(env: NodeJS.ProcessEnv = process.env, path: string = CHROMIUM_PATH): BrowserAvailability {
   const required = env.PIVOTE_BROWSER_TEST_REQUIRED === '1';
-  const present = existsSync(CHROMIUM_PATH);
+  const present = existsSync(path);
   return {
     run: present || required,
-    skipReason: present ? '' : ` — SKIPPED: ${CHROMIUM_PATH} not found (apt-get install chromium; PIVOTE_BROWSER_TEST_REQUIRED=1 makes this a failure)`,
+    skipReason: present || required ? '' : ` — SKIPPED: ${path} not found (apt-get install chromium; PIVOTE_BROWSER_TEST_REQUIRED=1 makes this a failure)`,
     required,
   };
 }
 
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing and PIVOTE_BROWSER_TEST_REQUIRED=1: install it with \`apt-get install -y chromium\``);
+    throw new Error(`${CHROMIUM_PATH} is missing and the browser tests are required (PIVOTE_BROWSER_TEST_REQUIRED=1): install it with \`apt-get install -y chromium\``);
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ARGS, timeout: 60_000 });
 }

@@ -1,14 +1,14 @@
 import type { Locator, Page } from 'playwright-core';
-import { expect } from 'vitest';
 
-/** What the browser tests do on the dashboard's pages, as a person would: labels and buttons. */
+/** What the browser tests (and the screenshot script) do on the dashboard's pages, as a person
+ *  would: by labels and buttons. No vitest here, so scripts can use it too. */
 
 export async function logIn(page: Page, token: string): Promise<void> {
   await page.goto('/login');
-  await page.getByLabel('Admin token').fill(token);
+  await page.getByLabel('Admin token', { exact: true }).fill(token);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.waitForURL((url) => url.pathname === '/results');
-  await expect.poll(() => page.locator('.stream-status').textContent(), { timeout: 15_000 }).toContain('Live');
+  await page.locator('.stream-status', { hasText: 'Live' }).waitFor(); // the event stream's snapshot arrived
 }
 
 /** Goes to a page through the navigation (no reload: the live stream stays open). */

@@ -48,6 +48,8 @@ export interface Stack {
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>>;
   /** Registers a kiosk through the API and starts it (mock GPIO), waiting until it is online. */
   startKiosk(id: string, options?: KioskOptions): Promise<KioskProcess>;
+  /** Starts a kiosk process with a secret of its own (already registered); waits for `ready`. */
+  runKiosk(id: string, secret: string, options?: KioskOptions): Promise<KioskProcess>;
   pivote(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
@@ -65,7 +67,7 @@ export async function startStack(extraServerArgs: readonly string[] = []): Promi
     const token = readFileSync(s.tokenFile, 'utf8').trim();
     const baseURL = s.httpUrl.replace(/\/$/, '');
     const kioskAddress = `127.0.0.1:${s.port}`;
-    const kiosks: KioskProcess[] = [];
+    let runs = 0;
 
     const api = async <T>(method: string, path: string, body?: unknown): Promise<ApiAnswer<T>> => {
       const res = await fetch(`${baseURL}${path}`, {
@@ -77,24 +79,31 @@ export async function startStack(extraServerArgs: readonly string[] = []): Promi
       return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
     };
 
+    const runKiosk = async (id: string, secret: string, options: KioskOptions = {}): Promise<KioskProcess> => {
+      const buttons = options.buttons ?? 4;
+      const run = runs++;
+      const config = join(dir, `kiosk-${id}-${run}.json`);
+      const dataDir = join(dir, `kiosk-${id}-${run}`);
+      writeFileSync(config, JSON.stringify({
+        server: kioskAddress, kioskId: id, secret,
+        buttons: WIRING.buttons.slice(0, buttons), leds: WIRING.leds.slice(0, buttons), statusLed: WIRING.statusLed,
+        lockoutMs: options.lockoutMs ?? 50, dataDir,
+      }));
+      const kiosk = KioskProcess.start({ config, dataDir, logLevel: 'warn' });
+      await kiosk.ready();
+      return kiosk;
+    };
+
     return {
       dir, db, kioskAddress, baseURL, token, server: s, api,
       async startKiosk(id, options = {}) {
         const added = await api<{ secret: string }>('POST', '/api/kiosks', { id, name: options.name, location: options.location });
         if (added.status !== 201) throw new Error(`registering ${id}: ${added.status} ${JSON.stringify(added.body)}`);
-        const buttons = options.buttons ?? 4;
-        const config = join(dir, `kiosk-${id}.json`);
-        writeFileSync(config, JSON.stringify({
-          server: kioskAddress, kioskId: id, secret: added.body.secret,
-          buttons: WIRING.buttons.slice(0, buttons), leds: WIRING.leds.slice(0, buttons), statusLed: WIRING.statusLed,
-          lockoutMs: options.lockoutMs ?? 50, dataDir: join(dir, `kiosk-${id}`),
-        }));
-        const kiosk = KioskProcess.start({ config, dataDir: join(dir, `kiosk-${id}`), logLevel: 'warn' });
-        kiosks.push(kiosk);
-        await kiosk.ready();
+        const kiosk = await runKiosk(id, added.body.secret, options);
         await kiosk.until(() => kiosk.connection === 'online', `${id} online`, START_TIMEOUT_MS);
         return kiosk;
       },
+      runKiosk,
       pivote: (args) => runPivote(args),
       async stop() {
         await killAll();

@@ -49,12 +49,13 @@ describe('heat map grid', () => {
     expect(grid[3]![3]).toMatchObject({ count: 0, firstShare: null, level: 0 });
   });
 
-  it('share mode reads the first option\'s share; busy hours span the first to the last hour with votes', () => {
+  it('share mode reads the first option\'s share; the hours shown are 08–20, widened to every hour with votes', () => {
     const grid = heatGrid(cells, 'share');
     expect(grid[0]![11]!.level).toBeCloseTo(0.55);
     expect(grid[6]![15]!.level).toBeCloseTo(0.2);
-    expect(busyHours(cells)).toEqual({ from: 11, to: 15 });
-    expect(busyHours([])).toEqual({ from: 0, to: 23 });
+    expect(busyHours(cells)).toEqual({ from: 8, to: 20 });
+    expect(busyHours([])).toEqual({ from: 8, to: 20 });
+    expect(busyHours([{ weekday: 6, hour: 23, count: 2, firstShare: 50 }, { weekday: 7, hour: 6, count: 1, firstShare: 0 }])).toEqual({ from: 6, to: 23 });
   });
 });
 

@@ -21,41 +21,44 @@ export function HeatMap({ cells, mode, firstOption, tz, allHours = false }: Prop
   const describe = (count: number, share: number | null): string =>
     mode === 'votes' ? plural(count, 'vote') : share === null ? 'no votes' : `${formatPercent(share)} ${firstOption} (${plural(count, 'vote')})`;
   return (
-    <div class="table-wrap heat-wrap">
-      <table class={`heat-map heat-${mode}`}>
-        <caption>
-          {mode === 'votes' ? 'Votes' : `Share of “${firstOption}”`} by weekday and hour ({tz})
-        </caption>
-        <thead>
-          <tr>
-            <td />
-            {hours.map((h) => (
-              <th key={h} scope="col">{hourLabel(h)}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {grid.map((row, i) => (
-            <tr key={i}>
-              <th scope="row">{WEEKDAYS[i]}</th>
-              {hours.map((h) => {
-                const c = row[h]!;
-                const text = describe(c.count, c.firstShare);
-                return (
-                  <td key={h} class={c.count === 0 ? 'heat-empty' : undefined} style={{ '--level': c.level.toFixed(3) }} title={`${WEEKDAYS[i]} ${hourLabel(h)}: ${text}`}>
-                    <span class="visually-hidden">{text}</span>
-                  </td>
-                );
-              })}
+    <>
+      {/* outside the scrolling box, so a phone shows it whole */}
+      <p id="heat-caption" class="heat-caption">
+        {mode === 'votes' ? 'Votes' : `Share of “${firstOption}”`} by weekday and hour ({tz})
+      </p>
+      <div class="table-wrap heat-wrap">
+        <table class={`heat-map heat-${mode}`} aria-labelledby="heat-caption">
+          <thead>
+            <tr>
+              <td />
+              {hours.map((h) => (
+                <th key={h} scope="col">{hourLabel(h)}</th>
+              ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
-      <p class="heat-legend" aria-hidden="true">
+          </thead>
+          <tbody>
+            {grid.map((row, i) => (
+              <tr key={i}>
+                <th scope="row">{WEEKDAYS[i]}</th>
+                {hours.map((h) => {
+                  const c = row[h]!;
+                  const text = describe(c.count, c.firstShare);
+                  return (
+                    <td key={h} class={c.count === 0 ? 'heat-empty' : undefined} style={{ '--level': c.level.toFixed(3) }} title={`${WEEKDAYS[i]} ${hourLabel(h)}: ${text}`}>
+                      <span class="visually-hidden">{text}</span>
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p class={`heat-legend heat-legend-${mode}`} aria-hidden="true">
         <span>{mode === 'votes' ? 'fewer' : '0 %'}</span>
         <span class="heat-scale" />
         <span>{mode === 'votes' ? 'more votes' : '100 %'}</span>
       </p>
-    </div>
+    </>
   );
 }

@@ -32,9 +32,11 @@ export function heatGrid(cells: readonly HeatCell[], mode: HeatMode): HeatGridCe
   return rows;
 }
 
-/** The hours worth showing: from the first to the last hour with votes on any day (whole day when empty). */
+/** Opening hours of a typical venue: always shown, so one busy hour still reads as a day. */
+export const DAY_HOURS = { from: 8, to: 20 } as const;
+
+/** The hours worth showing: the day's usual hours, widened to every hour that has votes. */
 export function busyHours(cells: readonly HeatCell[]): { from: number; to: number } {
   const hours = cells.filter((c) => c.count > 0).map((c) => c.hour);
-  if (hours.length === 0) return { from: 0, to: 23 };
-  return { from: Math.min(...hours), to: Math.max(...hours) };
+  return { from: Math.min(DAY_HOURS.from, ...hours), to: Math.max(DAY_HOURS.to, ...hours) };
 }

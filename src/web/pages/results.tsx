@@ -95,9 +95,9 @@ function PollResults({ poll, tally, live: isLive, now }: { poll: Poll; tally: Li
       </dl>
       <p class="export-links">
         Every vote of this poll, for audits:{' '}
-        <a href={voteExportUrl(poll.id, 'csv')} download={`pivote-poll-${poll.id}.csv`}>CSV</a>
+        <a href={voteExportUrl(poll.id, 'csv')} download>CSV</a>
         {' · '}
-        <a href={voteExportUrl(poll.id, 'jsonl')} download={`pivote-poll-${poll.id}.jsonl`}>JSON lines</a>
+        <a href={voteExportUrl(poll.id, 'jsonl')} download>JSON lines</a>
       </p>
     </section>
   );
