@@ -3,7 +3,7 @@ import type { Alert, Kiosk, Poll, Snapshot } from '../../src/web/api/types.js';
 import { applyEvent, initialLiveState, labelledOptions, type LiveState } from '../../src/web/state/live-state.js';
 
 const poll = (over: Partial<Poll> = {}): Poll => ({
-  id: 3, question: 'How was your visit?', options: ['Great', 'OK', 'Poor'], state: 'open',
+  id: 3, question: 'How was your visit?', options: ['Great', 'OK', 'Poor'], state: 'open', createdAt: '2026-12-04T09:00:00.000Z',
   openedAt: '2026-12-04T10:00:00.000Z', closedAt: null, opensAt: null, closesAt: null, publicResults: 'never', kiosksShort: [], ...over,
 });
 
@@ -22,7 +22,7 @@ function snapshot(over: Partial<Snapshot> = {}): Snapshot {
   return {
     poll: poll(),
     results: {
-      poll: { id: 3, question: 'How was your visit?', state: 'open', openedAt: '2026-12-04T10:00:00.000Z', closedAt: null },
+      poll: { id: 3, question: 'How was your visit?', options: ['Great', 'OK', 'Poor'], state: 'open', openedAt: '2026-12-04T10:00:00.000Z', closedAt: null },
       includeFlagged: false, total: 4, flaggedExcluded: 1,
       options: [{ button: 1, label: 'Great', count: 3, percent: 75 }, { button: 3, label: 'Poor', count: 1, percent: 25 }],
     },

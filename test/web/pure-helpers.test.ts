@@ -80,7 +80,7 @@ describe('alert rules in words and from the form', () => {
 
 describe('fleet warnings', () => {
   const poll: Poll = {
-    id: 1, question: 'q', options: ['a', 'b', 'c', 'd'], state: 'open', openedAt: null, closedAt: null, opensAt: null, closesAt: null,
+    id: 1, question: 'q', options: ['a', 'b', 'c', 'd'], state: 'open', createdAt: '2026-12-01T00:00:00.000Z', openedAt: null, closedAt: null, opensAt: null, closesAt: null,
     publicResults: 'never', kiosksShort: [{ id: 'small', buttons: 2 }],
   };
   const kiosk = (id: string, over: Partial<Kiosk> = {}): Kiosk => ({

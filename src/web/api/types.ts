@@ -1,22 +1,33 @@
-/** The shapes of docs/API.md, as the dashboard reads them. Times are ISO 8601 strings (UTC). */
+import type { Insights as InsightsView } from '../../admin/insights.js';
+import type { GroupResult, ResultsView } from '../../admin/results-view.js';
+import type { AlertView, AuditView, KioskView, KioskWithSecret, PollView } from '../../admin/views.js';
+import type { TallyEvent } from '../../http/live/tally.js';
 
-export type PollState = 'draft' | 'open' | 'closed';
-export type PublicResults = 'never' | 'always' | 'after-close';
+/**
+ * The shapes of docs/API.md as the dashboard reads them. Where the server has a type for an
+ * answer (src/admin/views.ts and friends: pure JSON shapes, no runtime code) the dashboard uses
+ * that very type, so a change to the API that the dashboard does not follow fails `npm run
+ * typecheck`. Times are ISO 8601 strings (UTC).
+ */
 
-export interface Poll {
-  id: number;
-  question: string;
-  options: string[];
-  state: PollState;
-  openedAt: string | null;
-  closedAt: string | null;
-  opensAt: string | null;
-  closesAt: string | null;
-  publicResults: PublicResults;
-  /** Kiosks that reported fewer buttons than the poll has options. */
-  kiosksShort: { id: string; buttons: number }[];
-}
+export type Poll = PollView;
+export type PollState = Poll['state'];
+export type PublicResults = Poll['publicResults'];
+export type Kiosk = KioskView;
+export type IdConflict = NonNullable<Kiosk['idConflict']>;
+/** The answer of add, reactivate and rotate-secret: the secret is shown only here. */
+export type KioskCredentials = KioskWithSecret;
+export type Results = ResultsView;
+export type ResultGroup = GroupResult;
+export type Alert = AlertView;
+export type AuditEntry = AuditView;
+export type Insights = InsightsView;
+export type HeatCell = Insights['heatmap'][number];
+export type LocationResult = Insights['byLocation'][number];
+export type TrendBucket = Insights['trend'][number];
+export type Tally = TallyEvent;
 
+/** One option's count; the live tally's options carry no label (the poll has them). */
 export interface OptionResult {
   button: number;
   label?: string;
@@ -24,54 +35,7 @@ export interface OptionResult {
   percent: number;
 }
 
-export interface ResultGroup {
-  key: string;
-  total: number;
-  options: OptionResult[];
-}
-
-export interface Results {
-  poll: Pick<Poll, 'id' | 'question' | 'state' | 'openedAt' | 'closedAt'> & Partial<Pick<Poll, 'options'>>;
-  includeFlagged: boolean;
-  total: number;
-  flaggedExcluded: number;
-  options: OptionResult[];
-  by?: 'kiosk' | 'location' | 'hour';
-  groups?: ResultGroup[];
-}
-
-export interface IdConflict {
-  at: string;
-  addresses: string[];
-}
-
-export interface Kiosk {
-  id: string;
-  name: string;
-  location: string;
-  online: boolean;
-  onlineSince: string | null;
-  offlineSince: string | null;
-  lastSeenAt: string | null;
-  software: string | null;
-  queued: number;
-  buttons: number | null;
-  votesToday: number;
-  revoked: boolean;
-  revokedAt: string | null;
-  createdAt: string;
-  idConflict: IdConflict | null;
-}
-
-/** The answer of add, reactivate and rotate-secret: the secret is shown only here. */
-export interface KioskCredentials {
-  kiosk: Kiosk;
-  secret: string;
-  /** The kiosk config snippet to paste into the kiosk's config file. */
-  config: unknown;
-}
-
-export type AlertKind = 'kiosk-offline' | 'option-share' | 'flagged-burst';
+export type AlertKind = Alert['kind'];
 
 export interface KioskOfflineParams {
   minutes: number;
@@ -93,53 +57,6 @@ export type AlertRuleInput =
   | { kind: 'flagged-burst'; params: FlaggedBurstParams; enabled?: boolean };
 
 export type AlertRule = AlertRuleInput & { id: number; enabled: boolean };
-
-export interface Alert {
-  id: number;
-  ruleId: number;
-  kind: AlertKind;
-  subject: string | null;
-  message: string;
-  raisedAt: string;
-  clearedAt: string | null;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-}
-
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject: string | null;
-  details: unknown;
-}
-
-export interface HeatCell {
-  weekday: number;
-  hour: number;
-  count: number;
-  firstShare: number | null;
-}
-
-export interface LocationResult {
-  location: string;
-  total: number;
-  options: OptionResult[];
-}
-
-export interface TrendBucket {
-  start: string;
-  counts: number[];
-}
-
-export interface Insights {
-  tz: string;
-  heatmap: HeatCell[];
-  byLocation: LocationResult[];
-  trend: TrendBucket[];
-  trendBucketMinutes: number;
-}
 
 export interface Session {
   authenticated: true;
@@ -168,15 +85,6 @@ export interface Snapshot {
   kiosks: Kiosk[];
   alerts: Alert[];
   serverTime: string;
-}
-
-export interface Tally {
-  pollId: number;
-  options: OptionResult[];
-  total: number;
-  flagged: number;
-  perMinute: number;
-  lastVoteAt: string | null;
 }
 
 export type PresenceChange = Pick<Kiosk, 'id' | 'online' | 'lastSeenAt' | 'queued' | 'software' | 'buttons' | 'idConflict'> &
