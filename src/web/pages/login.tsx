@@ -65,10 +65,11 @@ export function LoginPage() {
         </p>
         <ul>
           <li>
-            Server started as <code>pivote server --db votes.db</code>: the token is in <code>votes.db.admin-token</code>.
+            Server started as <code>pivote server --db votes.db</code>: the token is in <code>votes.db.admin-token</code>;{' '}
+            <code>pivote admin-token show --db votes.db</code> prints it.
           </li>
           <li>
-            Server run by systemd: <code>sudo cat /var/lib/pivote/pivote.db.admin-token</code>
+            Server run by systemd: <code>sudo pivote admin-token show --db /var/lib/pivote/pivote.db</code>
           </li>
           <li>
             Started with <code>--admin-token-file FILE</code>: the token is that file's content.
