@@ -232,4 +232,22 @@ describe.skipIf(!availability.run)(`dashboard in Chromium: the organiser's flows
     expect(await page.locator('.secret-panel').count()).toBe(0);
     expect(await page.content()).not.toContain(secret); // shown once: gone from the page
   });
+
+  it('a rotated admin token ends the browser session: the next request asks to log in again, changing nothing', async () => {
+    const rotated = await stack.pivote(['admin-token', 'rotate', '--db', stack.db]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    // the server notices the new token file within a second; then the old token is refused too
+    await expect.poll(async () => (await stack.api('GET', '/api/polls')).status, WAIT).toBe(401);
+    const attempt = await page.evaluate(async () => {
+      const res = await fetch('/api/polls', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ question: 'Sneaky?', options: ['a', 'b'] }) });
+      return { status: res.status, code: ((await res.json()) as { code: string }).code };
+    });
+    expect(attempt.status).toBe(401);
+    const newToken = readFileSync(`${stack.db}.admin-token`, 'utf8').trim();
+    const polls = (await (await fetch(`${stack.baseURL}/api/polls`, { headers: { authorization: `Bearer ${newToken}` } })).json()) as { question: string }[];
+    expect(polls.map((p) => p.question)).not.toContain('Sneaky?');
+    await page.goto('/manage');
+    await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('next') === '/manage');
+    await expect.poll(() => page.locator('main').textContent(), WAIT).toContain('Log in');
+  });
 });
