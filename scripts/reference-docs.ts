@@ -52,9 +52,9 @@ export function cliReference(): string {
 }
 
 const WIRE_CLOSE: readonly ErrorCode[] = [
-  'PV_FRAME_TOO_LARGE', 'PV_BAD_JSON', 'PV_BAD_MESSAGE', 'PV_UNKNOWN_TYPE', 'PV_UNEXPECTED_MESSAGE',
+  'PV_FRAME_TOO_LARGE', 'PV_BAD_JSON', 'PV_BAD_UTF8', 'PV_BAD_MESSAGE', 'PV_UNKNOWN_TYPE', 'PV_UNEXPECTED_MESSAGE',
   'PV_UNSUPPORTED_VERSION', 'PV_NOT_AUTHENTICATED', 'PV_AUTH_FAILED', 'PV_AUTH_TIMEOUT', 'PV_KIOSK_REVOKED',
-  'PV_REPLACED', 'PV_IDLE_TIMEOUT', 'PV_FRAME_TIMEOUT', 'PV_TOO_MANY_CONNECTIONS', 'PV_WINDOW_EXCEEDED',
+  'PV_REPLACED', 'PV_KIOSK_ID_CONFLICT', 'PV_IDLE_TIMEOUT', 'PV_FRAME_TIMEOUT', 'PV_TOO_MANY_CONNECTIONS', 'PV_WINDOW_EXCEEDED',
   'PV_SERVER_SHUTDOWN', 'PV_INTERNAL',
 ];
 const WIRE_REJECT: readonly ErrorCode[] = ['PV_NO_POLL_OPEN', 'PV_UNKNOWN_POLL', 'PV_POLL_CLOSED', 'PV_BAD_BUTTON', 'PV_INTEGRITY'];
@@ -64,6 +64,7 @@ function whereSeen(code: ErrorCode): string {
   if (WIRE_REJECT.includes(code)) return 'wire: `reject` of one vote';
   if (code.startsWith('PV_GPIO_')) return 'kiosk: GPIO';
   if (code.startsWith('PV_CONFIG_')) return 'kiosk: config file';
+  if (code === 'PV_DATA_DIR_UNWRITABLE') return 'kiosk: data folder';
   if (code.startsWith('PV_TLS_')) return 'kiosk or server: TLS setup';
   return 'CLI';
 }

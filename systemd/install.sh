@@ -7,9 +7,10 @@
 #   sudo systemd/install.sh --kiosk --root /mnt/image   # into a staging root (image build, tests)
 #
 # It does not install pivote itself: the units run /usr/local/bin/pivote, which is where
-# `npm install -g` puts it (see systemd/README.md); the kiosk unit runs it with /usr/bin/node
-# (Debian's / Raspberry Pi OS's nodejs package, and NodeSource's), to pass V8 memory flags. Safe to run again: files that are already
-# right are left alone, and an existing /etc/pivote/kiosk.json is never overwritten.
+# `sudo npm install -g ./pivote-<version>.tgz` puts it (see systemd/README.md); the kiosk unit
+# runs it with /usr/bin/node (Debian's / Raspberry Pi OS's nodejs package, and NodeSource's), to
+# pass V8 memory flags. Safe to run again: files that are already right are left alone, and an
+# existing /etc/pivote/kiosk.json is never overwritten.
 set -euo pipefail
 
 readonly PROG=${0##*/}
@@ -219,12 +220,25 @@ elif [[ -n $root ]]; then
 elif ((dry_run)); then
   say "warning: $CLI is missing; a real run would stop here until pivote is installed"
 else
-  die "pivote is not installed at $CLI. Install it first, e.g. 'npm install -g pivote', or from a" \
-    "checkout: 'npm ci && npm pack && sudo npm install -g ./pivote-*.tgz' (do not 'npm link' a checkout" \
-    "under /home: the services cannot read /home)."
+  die "pivote is not installed at $CLI. Install the release tarball first: in a checkout" \
+    "'npm ci && npm pack' makes pivote-<version>.tgz; copy it here and run" \
+    "'sudo npm install -g ./pivote-<version>.tgz' (see systemd/README.md)."
 fi
 
 if [[ " ${roles[*]} " == *" kiosk "* ]]; then
+  # The chardev backend (current Raspberry Pi OS, every Pi 5) needs the native addon that
+  # `npm install -g` builds; say now, not at the kiosk's first start, when it did not build.
+  if [[ -x $root$CLI ]]; then
+    package_dir=$(readlink -f "$root$CLI")
+    package_dir=${package_dir%/dist/cli/main.js}
+    if [[ -e $package_dir/native/gpio-chardev/build/Release/gpio_chardev.node ]]; then
+      say "found: the chardev GPIO addon"
+    else
+      say "warning: the chardev GPIO addon did not build when pivote was installed, so '--gpio chardev'" \
+        "(current Raspberry Pi OS, Pi 5) is unavailable. Install the build tools" \
+        "('sudo apt install python3 make g++ linux-libc-dev') and install the tarball again."
+    fi
+  fi
   if [[ -x $root$NODE ]]; then
     say "found: $root$NODE"
   elif [[ -n $root ]]; then
@@ -272,7 +286,7 @@ if [[ " ${roles[*]} " == *" kiosk "* ]]; then
   fi
   if [[ ! -e $root/etc/pivote/kiosk.secret ]] && ! grep -q '"secret"[[:space:]]*:' "$config" 2>/dev/null; then
     start_kiosk=0
-    say "next: put this kiosk's secret (from 'pivote kiosk add' on the server) in" \
+    say "next: put this kiosk's secret (printed by 'pivote fleet add <id>' on the server) in" \
       "/etc/pivote/kiosk.secret (root:$USER_NAME, mode 0640), then: systemctl start pivote-kiosk"
   fi
 fi

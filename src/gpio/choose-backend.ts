@@ -4,9 +4,9 @@ import { pigpioUnavailableReason } from './backends/pigpio-backend.js';
 import type { BackendKind, BackendName } from './types.js';
 
 /**
- * Pure decision for `--gpio auto`. The order is the seam for the chardev backend: once it is
- * built (CHARDEV_BUILT = true) it wins whenever /dev/gpiochip* exists, as it is the only path
- * left on current Raspberry Pi OS. `auto` never picks mock: a kiosk that silently simulated its
+ * Pure decision for `--gpio auto`. chardev wins whenever /dev/gpiochip* exists and its addon
+ * loads, as it is the only path left on current Raspberry Pi OS (CHARDEV_BUILT lets tests
+ * decide as if the addon were missing). `auto` never picks mock: a kiosk that silently simulated its
  * buttons would accept no votes while looking healthy.
  */
 
@@ -23,7 +23,7 @@ export function chooseAutoBackend(facts: PlatformFacts, chardevBuilt: boolean = 
   const found: string[] = [];
   if (facts.gpiochips.length > 0) {
     if (chardevBuilt) return { kind: 'chardev', reason: `found /dev/${facts.gpiochips.join(', /dev/')}` };
-    found.push(`/dev/${facts.gpiochips[0] ?? 'gpiochip'} exists but the chardev addon (@pivote/gpio-chardev) did not build or load; run npm install on this machine`);
+    found.push(`/dev/${facts.gpiochips[0] ?? 'gpiochip'} exists but the chardev addon (@pivote/gpio-chardev) did not build or load when pivote was installed (needs python3, make, g++, linux-libc-dev; then install pivote again)`);
   } else {
     found.push('no /dev/gpiochip*');
   }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { PivoteError } from './errors.js';
 
 /**
@@ -7,6 +8,9 @@ import { PivoteError } from './errors.js';
  * The size limit is enforced on the bytes of the line seen so far, before the line is complete,
  * so a peer that never sends a newline cannot make us buffer more than `maxFrameBytes`.
  * After an oversized frame the decoder is poisoned: the caller closes the connection.
+ *
+ * A line must be valid UTF-8 (PV_BAD_UTF8): a lenient decode would turn every invalid sequence
+ * into U+FFFD, so two vote ids that differ only in invalid bytes would become one id.
  */
 export type DecodedFrame = { ok: true; value: unknown } | { ok: false; error: PivoteError };
 
@@ -81,6 +85,7 @@ export class FrameDecoder {
 }
 
 function parseLine(line: Buffer): DecodedFrame | null {
+  if (!isUtf8(line)) return { ok: false, error: new PivoteError('PV_BAD_UTF8', 'frame is not valid UTF-8') };
   let text = line.toString('utf8');
   if (text.length > 0 && text.charCodeAt(text.length - 1) === CARRIAGE_RETURN) text = text.slice(0, -1);
   if (text.trim() === '') return null; // blank lines are keep-alive noise from nc users, not errors

@@ -1,5 +1,8 @@
 import type { ErrorCode } from './errors.js';
 
+/** The TCP port a server listens on and a kiosk connects to when none is given. */
+export const DEFAULT_PORT = 7070;
+
 /** Wire protocol version this code speaks. A kiosk sends it in `hello`. */
 export const PROTOCOL_VERSION = 1;
 
@@ -32,6 +35,8 @@ export interface HelloMessage {
   v: number;
   kioskId: string;
   software: string;
+  /** How many vote buttons the kiosk has (2-8); absent from kiosks older than this field. */
+  buttons?: number;
 }
 
 export interface AuthMessage {

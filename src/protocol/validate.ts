@@ -29,13 +29,35 @@ function bad(message: string): PivoteError {
   return new PivoteError('PV_BAD_MESSAGE', message);
 }
 
-function str(o: Obj, key: string, max: number, min = 1): string {
-  const v = o[key];
+/**
+ * Length in Unicode code points, the unit docs/PROTOCOL.md gives: the same in every language,
+ * unlike UTF-16 units (JavaScript's .length) or UTF-8 bytes. Well-formed strings only.
+ */
+export function codePointLength(v: string): number {
+  let n = v.length;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      n--; // a high surrogate starts a pair: two units, one code point
+      i++;
+    }
+  }
+  return n;
+}
+
+function text(v: unknown, key: string, max: number, min: number): string {
   if (typeof v !== 'string') throw bad(`${key} must be a string`);
-  if (v.length < min || v.length > max) throw bad(`${key} must be ${min}-${max} characters`);
   // Else two different vote ids could be stored and read back as the same one.
   if (LONE_SURROGATE.test(v)) throw bad(`${key} must be well-formed Unicode (no lone surrogates)`);
+  // A code point is one or two UTF-16 units: outside [min, 2 * max] units it cannot fit.
+  if (v.length < min || v.length > 2 * max) throw bad(`${key} must be ${min}-${max} characters`);
+  const n = codePointLength(v);
+  if (n < min || n > max) throw bad(`${key} must be ${min}-${max} characters`);
   return v;
+}
+
+function str(o: Obj, key: string, max: number, min = 1): string {
+  return text(o[key], key, max, min);
 }
 
 function int(o: Obj, key: string, min: number, max: number): number {
@@ -71,7 +93,10 @@ export function parseKioskMessage(value: unknown): KioskMessage {
     case 'hello': {
       const kioskId = str(o, 'kioskId', MAX_ID_LENGTH);
       if (!KIOSK_ID_PATTERN.test(kioskId)) throw bad('kioskId may hold only letters, digits, ".", "-" and "_"');
-      return { type, v: int(o, 'v', 0, 1_000_000), kioskId, software: str(o, 'software', 64, 0) };
+      const hello: KioskMessage = { type, v: int(o, 'v', 0, 1_000_000), kioskId, software: str(o, 'software', 64, 0) };
+      // Optional (added within version 1): absent from older kiosks, so absent is not an error.
+      if (o.buttons !== undefined) hello.buttons = int(o, 'buttons', MIN_OPTIONS, MAX_OPTIONS);
+      return hello;
     }
     case 'auth': {
       const mac = str(o, 'mac', 64, 64);
@@ -101,9 +126,7 @@ export function parsePollInfo(value: unknown): PollInfo {
   if (!Array.isArray(options) || options.length < MIN_OPTIONS || options.length > MAX_OPTIONS) {
     throw bad(`poll.options must be an array of ${MIN_OPTIONS}-${MAX_OPTIONS} strings`);
   }
-  if (!options.every((x) => typeof x === 'string' && x.length >= 1 && x.length <= MAX_OPTION_LENGTH)) {
-    throw bad('poll.options must be non-empty strings');
-  }
+  options.forEach((x, i) => text(x, `poll.options[${i}]`, MAX_OPTION_LENGTH, 1));
   return {
     id: int(o, 'id', 1, Number.MAX_SAFE_INTEGER),
     question: str(o, 'question', MAX_QUESTION_LENGTH),

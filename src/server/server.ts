@@ -7,6 +7,7 @@ import { deadlineMessage, missedDeadline } from './deadlines.js';
 import { dispatch } from './dispatcher.js';
 import { ServerEvents, type PollChangeReason } from './events.js';
 import { GroupCommitter } from './group-committer.js';
+import { IdConflictDetector, type AuthVerdict, type IdConflict, type IdConflictOptions } from './id-conflict.js';
 import { answerVote } from './handlers/vote.js';
 import { DEFAULT_BURST, resolveLimits, type ServerLimits } from './limits.js';
 import { PollCache } from './poll-cache.js';
@@ -25,10 +26,17 @@ export interface PivoteServerOptions {
   limits?: Partial<ServerLimits>;
   burst?: BurstPolicy;
   timers?: Timers;
+  /** When one kiosk id counts as used by two devices (see id-conflict.ts). */
+  idConflict?: IdConflictOptions;
+  /** Called once when two devices are found using one kiosk id (it is also logged once). */
+  onIdConflict?: (conflict: IdConflict) => void;
 }
 
 export interface ConnectionMeta {
+  /** For logs, e.g. "10.0.0.5:50112". */
   remote?: string;
+  /** The peer's IP address without port; null or absent when the transport has none. */
+  address?: string | null;
 }
 
 export interface ServerStats {
@@ -68,6 +76,8 @@ export class PivoteServer implements ServerContext {
   private readonly refused = new Set<Session>();
   private readonly byKiosk = new Map<string, Session>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly idConflicts: IdConflictDetector;
+  private readonly onIdConflict: ((conflict: IdConflict) => void) | undefined;
   /** How long each batch (the committer hands the same array to commit and onCommitted) took. */
   private readonly commitMs = new WeakMap<readonly NewVote[], number>();
   private readonly watchers: StoreWatchers;
@@ -85,6 +95,8 @@ export class PivoteServer implements ServerContext {
     this.timers = opts.timers ?? realTimers;
     this.events = new ServerEvents((err, event) => this.log.error({ err, event }, 'a domain event listener failed'));
     this.polls = new PollCache(this.store);
+    this.idConflicts = new IdConflictDetector(opts.idConflict);
+    this.onIdConflict = opts.onIdConflict;
     this.committer = new GroupCommitter<Session>({
       commit: (votes) => {
         const started = this.monotonic();
@@ -139,7 +151,9 @@ export class PivoteServer implements ServerContext {
     const id = ++this.connectionCounter;
     const log = this.log.child({ conn: id, remote: meta.remote });
     const atLimit = this.sessions.size >= this.limits.maxConnections;
-    const session = new Session({ id, duplex, log, limits: this.limits, timers: this.timers, monotonic: this.monotonic, hooks: this.hooks });
+    const session = new Session({
+      id, duplex, log, limits: this.limits, timers: this.timers, monotonic: this.monotonic, hooks: this.hooks, remoteAddress: meta.address ?? null,
+    });
     if (this.shuttingDown || atLimit) {
       this.refused.add(session);
       // Refused sessions are never added to `sessions`, but onClose still reports them.
@@ -205,6 +219,11 @@ export class PivoteServer implements ServerContext {
 
   admit(session: Session, kiosk: KioskRecord): void {
     const now = this.clock();
+    const verdict = this.idConflicts.authenticated(kiosk.id, session.remoteAddress, this.monotonic());
+    if (verdict.conflict) {
+      this.refuseIdConflict(session, kiosk.id, verdict, now);
+      return;
+    }
     const previous = this.byKiosk.get(kiosk.id);
     this.byKiosk.set(kiosk.id, session);
     session.authenticated = true;
@@ -221,7 +240,18 @@ export class PivoteServer implements ServerContext {
       poll: this.watchers.openPoll.current,
       serverTime: now,
     });
-    session.log.info({ software: session.software }, 'kiosk authenticated');
+    session.log.info({ software: session.software, buttons: session.buttons }, 'kiosk authenticated');
+  }
+
+  /** Both devices are refused (the live one too), so neither flaps; reported once per conflict. */
+  private refuseIdConflict(session: Session, kioskId: string, verdict: AuthVerdict & { conflict: true }, now: number): void {
+    const message = `kiosk id ${kioskId} is in use on more than one device (${verdict.addresses.join(', ')})`;
+    if (verdict.detected) {
+      this.log.warn({ kioskId, addresses: verdict.addresses }, 'two devices use one kiosk id; refusing both until one stops');
+      this.onIdConflict?.({ kioskId, addresses: verdict.addresses, at: now });
+    }
+    this.byKiosk.get(kioskId)?.fail('PV_KIOSK_ID_CONFLICT', message);
+    session.fail('PV_KIOSK_ID_CONFLICT', message);
   }
 
   private readonly hooks: SessionHooks = {

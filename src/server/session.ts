@@ -33,6 +33,8 @@ export interface SessionOptions {
   timers: Timers;
   monotonic: () => number;
   hooks: SessionHooks;
+  /** The peer's IP address, when the transport has one (two devices with one id are told apart by it). */
+  remoteAddress?: string | null;
 }
 
 /** One message as one frame, as text: the session batches text and writes once per tick. */
@@ -56,6 +58,7 @@ export class Session implements DeadlineFacts {
   /** Votes received and not yet answered (the in-flight window). */
   inflight = 0;
   presence: PresenceEntry | null = null;
+  readonly remoteAddress: string | null;
   /** Why the server closed this connection (null: the peer went away). */
   closeCode: ErrorCode | null = null;
 
@@ -81,6 +84,7 @@ export class Session implements DeadlineFacts {
     this.id = opts.id;
     this.log = opts.log;
     this.duplex = opts.duplex;
+    this.remoteAddress = opts.remoteAddress ?? null;
     this.decoder = new FrameDecoder(opts.limits.maxFrameBytes);
     this.connectedAt = opts.monotonic();
     this.lastReceivedAt = this.connectedAt;

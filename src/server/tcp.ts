@@ -21,7 +21,7 @@ export function listenTcp(core: PivoteServer, opts: TcpListenOptions): Promise<n
     // Small frames (acks) must not wait for Nagle; the session already coalesces per tick.
     socket.setNoDelay(true);
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    core.handleConnection(opts.tls ? wrapServerSocket(socket, opts.tls) : socket, { remote });
+    core.handleConnection(opts.tls ? wrapServerSocket(socket, opts.tls) : socket, { remote, address: socket.remoteAddress ?? null });
   });
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { registerDemo } from '../../src/cli/commands/demo.js';
 import { renderDemoLine, renderDemoScreen, type DemoView } from '../../src/cli/demo-screen.js';
 import { reportError } from '../../src/cli/errors.js';
+import { pathFromCwd, pivoteCommand, type InvocationFacts } from '../../src/cli/invocation.js';
 import { captureContext } from './helpers.js';
 
 const view: DemoView = {
@@ -54,7 +55,7 @@ describe('pivote demo (real server, real kiosks on mock GPIO, loopback only)', (
     registerDemo(program, ctx, () => new Promise(() => undefined));
     let code = 0;
     try {
-      await program.parseAsync(['demo', '--duration', '2', '--data-dir', dataDir, '--rate', '2.5', '--seed', '7'], { from: 'user' });
+      await program.parseAsync(['demo', '--duration', '2', '--data-dir', dataDir, '--seed', '7'], { from: 'user' });
     } catch (err) {
       code = reportError(err, ctx);
     }
@@ -62,8 +63,47 @@ describe('pivote demo (real server, real kiosks on mock GPIO, loopback only)', (
     expect(code, ctx.err.join('')).toBe(0);
     const counted = Number(/votes counted: (\d+)\.\n/.exec(out)?.[1]);
     expect(counted).toBeGreaterThan(0);
+    // Tests run in the checkout, where `pivote` is `npx pivote`.
+    expect(out).toContain(`try \`npx pivote results --db ${join(dataDir, 'demo.db')}\``);
     expect(readdirSync(dir)).toEqual(['data']);
     expect(readdirSync(dataDir).sort()).toEqual(['demo.db', 'demo.db.admin-token', 'demo.log', 'kiosks'].concat(readdirSync(dataDir).filter((f) => /^demo\.db-(wal|shm)$/.test(f))).sort());
     expect(out).toMatch(/^Dashboard: http:\/\/127\.0\.0\.1:\d+\nLog in with this one-time link: http:\/\/127\.0\.0\.1:\d+\/login\?code=[\w-]{32}\n/m);
+  });
+});
+
+describe('the command a hint prints (where the user is)', () => {
+  const facts = (over: Partial<InvocationFacts>): InvocationFacts => ({
+    mainPath: '/home/ada/pivote/dist/cli/main.js',
+    packageRoot: '/home/ada/pivote',
+    cwd: '/home/ada/pivote',
+    env: { PATH: '/usr/bin:/bin' },
+    realpath: () => undefined,
+    ...over,
+  });
+
+  it('installed: `pivote`, when the pivote on PATH is this one', () => {
+    const installed = facts({
+      mainPath: '/usr/local/lib/node_modules/pivote/dist/cli/main.js',
+      packageRoot: '/usr/local/lib/node_modules/pivote',
+      cwd: '/home/ada',
+      env: { PATH: '/usr/bin:/usr/local/bin' },
+      realpath: (p) => (p === '/usr/local/bin/pivote' ? '/usr/local/lib/node_modules/pivote/dist/cli/main.js' : undefined),
+    });
+    expect(pivoteCommand(installed)).toBe('pivote');
+  });
+
+  it('in a checkout (npm run demo): `npx pivote`; a pivote on PATH that is another install does not count', () => {
+    expect(pivoteCommand(facts({}))).toBe('npx pivote');
+    expect(pivoteCommand(facts({ cwd: '/home/ada/pivote/docs' }))).toBe('npx pivote');
+    expect(pivoteCommand(facts({ env: { PATH: '/usr/local/bin' }, realpath: () => '/usr/local/lib/node_modules/pivote/dist/cli/main.js' }))).toBe('npx pivote');
+  });
+
+  it('elsewhere: node and the full path', () => {
+    expect(pivoteCommand(facts({ cwd: '/tmp' }))).toBe('node /home/ada/pivote/dist/cli/main.js');
+  });
+
+  it('paths below the current folder are given relative to it', () => {
+    expect(pathFromCwd({ cwd: '/home/ada/pivote' }, '/home/ada/pivote/.pivote-demo/demo.db')).toBe('.pivote-demo/demo.db');
+    expect(pathFromCwd({ cwd: '/home/ada/pivote' }, '/tmp/demo.db')).toBe('/tmp/demo.db');
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FEEDBACK_PATTERNS, STATUS_PATTERNS } from '../../src/gpio/index.js';
-import { Outbox, outboxPath } from '../../src/kiosk/outbox.js';
+import { Outbox, outboxPath } from '../../src/kiosk/outbox/outbox.js';
 import { newSecret } from '../../src/protocol/auth.js';
 import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { StoredVote } from '../../src/store/types.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { readBootId } from '../../src/kiosk/clock.js';
-import { outboxPath } from '../../src/kiosk/outbox.js';
+import { readBootId } from '../../src/kiosk/clock/clock.js';
+import { outboxPath } from '../../src/kiosk/outbox/outbox.js';
 import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { History, OutboxRecord } from './checker.js';
 import type { FaultCluster } from './cluster.js';

@@ -23,6 +23,16 @@ function decodeInChunks(max: number, chunks: readonly Uint8Array[]): { frames: u
   return { frames, maxBuffered, poisoned: d.isPoisoned };
 }
 
+/** Strict UTF-8 as the WHATWG decoder defines it: an independent judge of what the codec must refuse. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+function strictDecode(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The specification, written the obvious (non-streaming) way: split on \n, judge each line. */
 function model(max: number, bytes: Buffer): unknown[] {
   const out: unknown[] = [];
@@ -35,9 +45,13 @@ function model(max: number, bytes: Buffer): unknown[] {
       return out;
     }
     if (nl === -1) return out;
-    let text = bytes.subarray(start, end).toString('utf8');
-    if (text.endsWith('\r')) text = text.slice(0, -1);
+    let text = strictDecode(bytes.subarray(start, end));
     start = nl + 1;
+    if (text === undefined) {
+      out.push({ error: 'PV_BAD_UTF8' });
+      continue;
+    }
+    if (text.endsWith('\r')) text = text.slice(0, -1);
     if (text.trim() === '') continue;
     try {
       const v: unknown = JSON.parse(text);
@@ -126,6 +140,38 @@ describe('FrameDecoder under arbitrary input (property)', () => {
       expect(strict.push(Buffer.from(text)).map(outcome)).toEqual([{ error: 'PV_FRAME_TOO_LARGE' }]);
       expect(strict.bufferedBytes).toBe(0);
     }
+  });
+
+  it('refuses exactly the lines that are not valid UTF-8, whatever the JSON inside, and accepts every well-formed string', () => {
+    const invalidSequences = fc.constantFrom(
+      [0xff], [0xfe], [0x80], [0xbf], // bytes that never start a sequence
+      [0xc0, 0x80], [0xc1, 0xbf], [0xe0, 0x80, 0x80], [0xf0, 0x80, 0x80, 0x80], // overlong forms
+      [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], // UTF-16 surrogates encoded as UTF-8 (CESU-8)
+      [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80, 0x80, 0x80], // above U+10FFFF
+      [0xe2, 0x82], [0xc3], [0xf0, 0x9f, 0x98], // truncated sequences
+    );
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30, unit: 'grapheme' }), fc.string({ maxLength: 30, unit: 'grapheme' }), invalidSequences, (before, after, bad) => {
+        const prefix = Buffer.from(`{"type":"vote","voteId":${JSON.stringify(before).slice(0, -1)}`);
+        const suffix = Buffer.from(`${JSON.stringify(after).slice(1)},"seq":1,"pollId":1,"button":1,"ageMs":0}\n`);
+        const badLine = Buffer.concat([prefix, Buffer.from(bad), suffix]);
+        const goodLine = Buffer.concat([prefix, suffix]);
+        const d = new FrameDecoder(MAX_KIOSK_FRAME_BYTES);
+        // The bad frame is refused with its own code; the decoder is not poisoned by it.
+        expect(d.push(Buffer.concat([badLine, goodLine])).map(outcome)).toEqual([
+          { error: 'PV_BAD_UTF8' },
+          { ok: canonicalJson(JSON.parse(goodLine.toString('utf8'))) },
+        ]);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('two vote ids that differ only in invalid bytes can never both reach the store as one id', () => {
+    // Lenient decoding maps both to "a\uFFFDb": the collision the lone-surrogate rule also prevents.
+    const ids = [[0xff], [0xfe], [0x80], [0xe2, 0x82]].map((bad) => Buffer.concat([Buffer.from('{"type":"vote","voteId":"a'), Buffer.from(bad), Buffer.from('b","seq":1,"pollId":1,"button":1,"ageMs":0}\n')]));
+    expect(new Set(ids.map((b) => b.toString('utf8'))).size).toBe(1);
+    for (const bytes of ids) expect(new FrameDecoder(MAX_KIOSK_FRAME_BYTES).push(bytes).map(outcome)).toEqual([{ error: 'PV_BAD_UTF8' }]);
   });
 
   it('keeps __proto__ keys as plain data: no prototype is changed', () => {

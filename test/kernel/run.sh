@@ -9,7 +9,10 @@
 # Environment:
 #   PIVOTE_KERNEL_CACHE          cache directory (default /var/cache/pivote-kernel-test)
 #   PIVOTE_KERNEL_ABI            pin a kernel ABI, e.g. 6.12.117+deb12-amd64 (default: newest)
-#   PIVOTE_KERNEL_TEST_TIMEOUT   seconds the guest command may run (default 420)
+#   PIVOTE_KERNEL_TEST_TIMEOUT   seconds the guest command may run at most (default 1800: a cap
+#                                for a run gone wrong, not a speed limit; a busy host is slow)
+#   PIVOTE_KERNEL_TEST_SILENCE   seconds without any output from the VM that count as a hang
+#                                (default 300); the run prints progress every 60 s meanwhile
 #   PIVOTE_KERNEL_TEST_REQUIRED  1 = a skip (not Linux, not root, no apt) fails instead
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
@@ -19,9 +22,12 @@ PROJECT=$(cd "$HERE/../.." && pwd)
 . "$HERE/lib/common.sh"
 . "$HERE/lib/fetch.sh"
 . "$HERE/lib/prepare-kernel.sh"
+. "$HERE/lib/watchdog.sh"
 
 START=$(kt_now)
-GUEST_TIMEOUT=${PIVOTE_KERNEL_TEST_TIMEOUT:-420}
+GUEST_TIMEOUT=${PIVOTE_KERNEL_TEST_TIMEOUT:-1800}
+SILENCE_LIMIT=${PIVOTE_KERNEL_TEST_SILENCE:-300}
+PROGRESS_EVERY=60
 
 [ "$(uname -s)" = Linux ] || kt_skip "needs Linux (this is $(uname -s))"
 [ "$(id -u)" = 0 ] || kt_skip "needs root (to install qemu with apt and to cache in $KT_CACHE_ROOT); run it as root or in CI"
@@ -109,10 +115,15 @@ case "$PROJECT/" in /tmp/*) GUEST_TMP=/dev/shm/tmp ;; *) GUEST_TMP=/tmp ;; esac
 SMP=$(nproc)
 [ "$SMP" -gt 4 ] && SMP=4
 PREPARED=$(kt_now)
-kt_log "Linux $ABI ready in $((PREPARED - START)) s; booting QEMU (TCG, $SMP vCPUs), guest timeout ${GUEST_TIMEOUT}s"
+kt_log "Linux $ABI ready in $((PREPARED - START)) s; booting QEMU (TCG, $SMP vCPUs); a hang is ${SILENCE_LIMIT} s without output, the cap ${GUEST_TIMEOUT} s"
+
 boot_vm() {
+  rm -f "$RUN/hung" "$RUN/qemu.pid" "$RUN/console.log"
+  : >"$RUN/console.log"
+  kt_watch_vm "$RUN/console.log" "$RUN/qemu.pid" "$RUN/hung" "$SILENCE_LIMIT" "$PROGRESS_EVERY" &
+  local watcher=$!
   set +e
-  timeout -s KILL $((GUEST_TIMEOUT + 60)) qemu-system-x86_64 \
+  timeout -s KILL $((GUEST_TIMEOUT + 60)) qemu-system-x86_64 -pidfile "$RUN/qemu.pid" \
     -accel tcg -cpu max -smp "$SMP" -m 1024 -nographic -no-reboot -net none \
     -kernel "$KDIR/vmlinuz" -initrd "$RUN/initramfs.gz" \
     -append "console=ttyS0 quiet loglevel=3 panic=-1" \
@@ -120,6 +131,8 @@ boot_vm() {
     -virtfs "local,path=$RUN/out,mount_tag=out,security_model=none" \
     </dev/null 2>&1 | sed -u 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' | tee "$RUN/console.log"
   QEMU_STATUS=${PIPESTATUS[0]} # SeaBIOS's screen-clearing escapes are stripped above
+  kill "$watcher" 2>/dev/null
+  wait "$watcher" 2>/dev/null
   set -e
 }
 boot_vm
@@ -132,7 +145,9 @@ if [ ! -f "$RUN/out/exit-code" ] && ! grep -q '\[guest\] kernel .*running the jo
 fi
 END=$(kt_now)
 
-if [ -f "$RUN/out/exit-code" ]; then
+if [ -f "$RUN/hung" ]; then
+  kt_die "the VM hung: no output for ${SILENCE_LIMIT} s (PIVOTE_KERNEL_TEST_SILENCE); its last lines are above"
+elif [ -f "$RUN/out/exit-code" ]; then
   CODE=$(cat "$RUN/out/exit-code")
 elif grep -q 'PIVOTE_KERNEL_TEST_EXIT=' "$RUN/console.log"; then
   CODE=$(sed -n 's/.*PIVOTE_KERNEL_TEST_EXIT=\([0-9]*\).*/\1/p' "$RUN/console.log" | tail -n 1)
@@ -140,7 +155,7 @@ else
   kt_die "the VM reported no result (qemu exit status $QEMU_STATUS; killed by the $((GUEST_TIMEOUT + 60)) s hard timeout if 137)"
 fi
 WHY=""
-[ "$CODE" = 137 ] && WHY=" (killed by the ${GUEST_TIMEOUT} s guest timeout, PIVOTE_KERNEL_TEST_TIMEOUT)"
+[ "$CODE" = 137 ] && WHY=" (killed by the ${GUEST_TIMEOUT} s cap, PIVOTE_KERNEL_TEST_TIMEOUT, though it kept printing)"
 [ "$CODE" = 125 ] && WHY=" (the VM could not set up the job; see the [guest] lines above)"
 kt_log "guest exit code $CODE$WHY; VM ran $((END - PREPARED)) s, total $((END - START)) s"
 exit "$CODE"

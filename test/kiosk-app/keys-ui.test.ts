@@ -7,10 +7,10 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startKiosk, type KioskApp } from '../../src/kiosk/app/kiosk-app.js';
 import {
-  ENTER_SCREEN, keyActions, LEAVE_SCREEN, renderKeysScreen, toTerminalFrame, type KeysScreenState,
+  describeFeedback, ENTER_SCREEN, keyActions, LEAVE_SCREEN, renderKeysScreen, toTerminalFrame, type KeysScreenState,
 } from '../../src/kiosk/app/keys-screen.js';
 import { startKeysUi, type KeysInput } from '../../src/kiosk/app/keys-ui.js';
-import { Outbox, outboxPath } from '../../src/kiosk/outbox.js';
+import { Outbox, outboxPath } from '../../src/kiosk/outbox/outbox.js';
 import { waitFor } from './wait.js';
 
 const base: KeysScreenState = {
@@ -18,11 +18,12 @@ const base: KeysScreenState = {
   server: '127.0.0.1:7070',
   backend: 'mock',
   connection: 'online',
+  reachedServer: true,
   poll: { id: 3, question: 'Best talk?', options: ['Keynote', 'Workshop', 'Panel'], openedAt: 1 },
   leds: [true, false, true, false],
   statusLit: true,
   queued: 2,
-  message: 'pressed 2',
+  message: '2 (Workshop): counted',
   logFile: '/tmp/k/kiosk.log',
   color: false,
 };
@@ -43,7 +44,7 @@ describe('renderKeysScreen (pure)', () => {
       '  status ●  online',
       '  queued votes: 2',
       '',
-      'Press 1-4 to vote, q to quit.  pressed 2',
+      'Press 1-4 to vote, q to quit.  2 (Workshop): counted',
       'Logs: /tmp/k/kiosk.log',
       '',
     ]);
@@ -52,8 +53,42 @@ describe('renderKeysScreen (pure)', () => {
   it('says when no poll is open and when the kiosk is offline', () => {
     const screen = renderKeysScreen({ ...base, poll: null, connection: 'offline', leds: [false, false], message: '', logFile: undefined });
     expect(screen).toMatch(/No poll is open/);
-    expect(screen).toMatch(/status ●  offline: votes are kept and sent later/);
+    expect(screen).toMatch(/status ●  offline: waiting for the server/);
     expect(screen).toMatch(/Press 1-2 to vote, q to quit\.\n$/);
+    // With a poll known, offline presses are kept.
+    expect(renderKeysScreen({ ...base, connection: 'offline' })).toMatch(/status ●  offline: votes are kept and sent later/);
+  });
+
+  it('a kiosk that has never reached the server says it is waiting for it, not that no poll is open', () => {
+    for (const connection of ['connecting', 'offline'] as const) {
+      const screen = renderKeysScreen({ ...base, poll: null, reachedServer: false, connection });
+      expect(screen).not.toMatch(/No poll is open/);
+      expect(screen).toMatch(/Waiting for the server to say which poll is open: presses are not recorded yet\./);
+      expect(screen).toMatch(connection === 'offline' ? /waiting for the server: not reached yet/ : /connecting to the server…/);
+    }
+  });
+
+  it('names the refusal: bad secret, revoked, a second device with this id', () => {
+    expect(renderKeysScreen({ ...base, connection: 'error', refusedWith: 'PV_AUTH_FAILED' })).toMatch(/check kiosk id and secret/);
+    expect(renderKeysScreen({ ...base, connection: 'error', refusedWith: 'PV_KIOSK_REVOKED' })).toMatch(/revoked/);
+    expect(renderKeysScreen({ ...base, connection: 'error', refusedWith: 'PV_KIOSK_ID_CONFLICT' })).toMatch(/another device uses this kiosk id/);
+    expect(renderKeysScreen({ ...base, connection: 'error', refusedWith: 'PV_INTERNAL' })).toMatch(/refused by the server \(PV_INTERNAL\)/);
+  });
+
+  it('tells the voter what became of a press: counted, saved and sent later, not accepted and why, ignored', () => {
+    const poll = base.poll;
+    expect(describeFeedback({ kind: 'confirmed', button: 2, flagged: false }, poll)).toBe('2 (Workshop): counted');
+    expect(describeFeedback({ kind: 'confirmed', button: 2, flagged: true }, poll)).toMatch(/^2 \(Workshop\): stored, but flagged as a repeated press/);
+    expect(describeFeedback({ kind: 'savedOffline', button: 1 }, poll)).toBe('1 (Keynote): saved, will be sent when the server answers');
+    expect(describeFeedback({ kind: 'notAccepted', button: 4, reason: { kind: 'notAnOption', options: 3 } }, poll)).toBe(
+      '4: not accepted: the poll has only 3 options',
+    );
+    expect(describeFeedback({ kind: 'notAccepted', button: 1, reason: { kind: 'noPoll' } }, null)).toBe('1: not accepted: no poll is open');
+    expect(describeFeedback({ kind: 'notAccepted', button: 3, reason: { kind: 'refused', code: 'PV_POLL_CLOSED' } }, poll)).toBe(
+      '3 (Panel): not accepted: the server refused it (pressed after the poll closed)',
+    );
+    expect(describeFeedback({ kind: 'ignored', button: 1, remainingMs: 1200 }, poll)).toBe('1 (Keynote): ignored: too soon after the last vote (1.2 s left)');
+    expect(describeFeedback({ kind: 'status', status: 'online' }, poll)).toBeUndefined();
   });
 
   it('colours lit LEDs only when asked', () => {
@@ -127,6 +162,7 @@ describe('startKeysUi with a kiosk on the mock backend', () => {
     await new Promise<void>((r) => dead.close(() => r()));
 
     let onLed: (() => void) | undefined;
+    let ui: ReturnType<typeof startKeysUi> | undefined;
     app = await startKiosk(
       {
         servers: [{ host: '127.0.0.1', port }],
@@ -144,13 +180,13 @@ describe('startKeysUi with a kiosk on the mock backend', () => {
         tls: undefined,
         heartbeatMs: undefined,
       },
-      { logger: pino({ level: 'silent' }), onLedChange: () => onLed?.() },
+      { logger: pino({ level: 'silent' }), onLedChange: () => onLed?.(), onFeedback: (c) => ui?.feedback(c) },
     );
     const tty = new FakeTty();
     const out: string[] = [];
     let quits = 0;
-    const ui = startKeysUi({ app, input: tty, write: (t) => void out.push(t), onQuit: () => quits++, color: false });
-    onLed = () => ui.ledChanged();
+    ui = startKeysUi({ app, input: tty, write: (t) => void out.push(t), onQuit: () => quits++, color: false });
+    onLed = () => ui?.ledChanged();
     expect(tty.raw).toEqual([true]);
     expect(out[0]).toBe(ENTER_SCREEN);
     await waitFor(() => out.some((f) => f.includes('Tea or coffee?') && f.includes('[1]  ●  Tea')), 'first frame');
@@ -161,7 +197,8 @@ describe('startKeysUi with a kiosk on the mock backend', () => {
     await waitFor(() => app!.outbox.pendingCount() === 1, 'the press to be recorded');
     expect(app.outbox.pending()[0]).toMatchObject({ button: 2, pollId: 1 });
     await waitFor(() => pin.level === 1, 'the key to be released');
-    await waitFor(() => out.at(-1)!.includes('queued votes: 1') && out.at(-1)!.includes('pressed 2'), 'the redraw');
+    // The server is down: the voter is told the vote is saved and will be sent.
+    await waitFor(() => out.at(-1)!.includes('queued votes: 1') && out.at(-1)!.includes('2 (Coffee): saved, will be sent when the server answers'), 'the redraw');
 
     tty.emit('data', 'q');
     expect(quits).toBe(1);

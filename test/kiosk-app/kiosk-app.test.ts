@@ -8,7 +8,7 @@ import { FEEDBACK_PATTERNS, MockGpio, type GpioBackend } from '../../src/gpio/in
 import type { PollInfo } from '../../src/protocol/messages.js';
 import { newSecret } from '../../src/protocol/auth.js';
 import { startKiosk, type KioskApp, type KioskAppConfig, type KioskAppDeps } from '../../src/kiosk/app/kiosk-app.js';
-import { Outbox, outboxPath } from '../../src/kiosk/outbox.js';
+import { Outbox, outboxPath } from '../../src/kiosk/outbox/outbox.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { MemoryVoteStore } from '../../src/store/memory/memory-store.js';
 import { playsPattern } from './led-match.js';

@@ -44,14 +44,23 @@ describe('pivote kiosk: configuration errors (one message naming the key, exit 1
     expect(r.stderr).toMatch(/config key "kioskId" is missing/);
   });
 
-  it('a file that is not JSON', async () => {
-    expectPvError(await run(['kiosk', '--config', configFile('{ nope')]), 'PV_CONFIG_INVALID');
+  it('a file that is not JSON says where', async () => {
+    const r = await run(['kiosk', '--config', configFile('{\n  "server": "a:1",\n}')]);
+    expectPvError(r, 'PV_CONFIG_SYNTAX');
+    expect(r.stderr).toMatch(/is not valid JSON at line 3, column 1: a trailing comma/);
   });
 
-  it('flags: a bad --server names the flag', async () => {
-    const r = await run(['kiosk', '--gpio', 'mock', '--server', 'nohost', '--kiosk-id', 'k', '--secret', 's']);
-    expectPvError(r, 'PV_CONFIG_INVALID');
-    expect(r.stderr).toMatch(/^error PV_CONFIG_INVALID: --server: /);
+  it('flags: a bad --server names the flag and is a usage error', async () => {
+    const r = await run(['kiosk', '--gpio', 'mock', '--server', 'no host', '--kiosk-id', 'k', '--secret', 's']);
+    expectPvError(r, 'PV_USAGE');
+    expect(r.stderr).toMatch(/^error PV_USAGE: --server: /);
+  });
+
+  it('flags: a missing --kiosk-id asks for the flag, not a config key', async () => {
+    const r = await run(['kiosk', '--gpio', 'mock', '--server', '127.0.0.1', '--secret', 's']);
+    expectPvError(r, 'PV_USAGE');
+    expect(r.stderr).toMatch(/--kiosk-id ID/);
+    expect(r.stderr).not.toMatch(/config key|config file|kiosk.example.json/);
   });
 
   it.each([
@@ -81,16 +90,37 @@ describe('pivote kiosk: configuration errors (one message naming the key, exit 1
 });
 
 describe('resolveKioskConfig', () => {
-  it('flags give the default wiring and a data dir named after the kiosk', () => {
-    const config = resolveKioskConfig({ logLevel: 'info', server: ['127.0.0.1:7070', 'backup:7070'], kioskId: 'laptop-1', secret: 'abc' });
+  it('flags give the default wiring and a data dir in the user\'s state folder, never the current folder', () => {
+    const config = resolveKioskConfig(
+      { logLevel: 'info', server: ['127.0.0.1:7070', 'backup'], kioskId: 'laptop-1', secret: 'abc' },
+      { env: { HOME: '/home/ada' } },
+    );
     expect(config).toMatchObject({
       servers: [{ host: '127.0.0.1', port: 7070 }, { host: 'backup', port: 7070 }],
       kioskId: 'laptop-1',
       secret: 'abc',
       ...DEFAULT_WIRING,
-      dataDir: resolve('pivote-kiosk-laptop-1'),
+      dataDir: '/home/ada/.local/state/pivote/kiosk-laptop-1',
       lockoutMs: 1500,
     });
+    const xdg = resolveKioskConfig({ logLevel: 'info', server: ['h'], kioskId: 'k', secret: 'abc' }, { env: { HOME: '/home/ada', XDG_STATE_HOME: '/var/state/ada' } });
+    expect(xdg.dataDir).toBe('/var/state/ada/pivote/kiosk-k');
+  });
+
+  it('--secret-file reads the secret (trailing newline trimmed); an unreadable or empty one is refused', () => {
+    const files: Record<string, string> = { [resolve('k.secret')]: 'abc\n', [resolve('empty.secret')]: '\n' };
+    const readFile = (p: string): string => {
+      const text = files[p];
+      if (text === undefined) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      return text;
+    };
+    const opts = { logLevel: 'info', server: ['h'], kioskId: 'k' };
+    expect(resolveKioskConfig({ ...opts, secretFile: 'k.secret' }, { env: {}, readFile }).secret).toBe('abc');
+    expect(() => resolveKioskConfig({ ...opts, secretFile: 'missing.secret' }, { env: {}, readFile })).toThrow(
+      expect.objectContaining({ code: 'PV_CONFIG_UNREADABLE', message: expect.stringMatching(/--secret-file.*no such file/) }),
+    );
+    expect(() => resolveKioskConfig({ ...opts, secretFile: 'empty.secret' }, { env: {}, readFile })).toThrow(expect.objectContaining({ code: 'PV_USAGE' }));
+    expect(() => resolveKioskConfig({ ...opts, secret: 'a', secretFile: 'k.secret' }, { env: {}, readFile })).toThrow(expect.objectContaining({ code: 'PV_USAGE' }));
   });
 
   it('--data-dir overrides the config file', () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createLed, FEEDBACK_PATTERNS, MockGpio, patternSteps, STATUS_PATTERNS, StatusLed, type Led,
 } from '../../src/gpio/index.js';
-import { FOCUS_GAP_MS, framedPattern, LedFeedback, OPTION_FEEDBACK_PATTERNS } from '../../src/kiosk/app/led-feedback.js';
+import { FOCUS_GAP_MS, framedPattern, LedFeedback, OPTION_FEEDBACK_PATTERNS } from '../../src/kiosk/feedback/led-feedback.js';
 import { playsPattern, visibleSegments } from './led-match.js';
 
 const LED_PINS = [17, 27, 22, 23];

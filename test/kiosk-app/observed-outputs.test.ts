@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MockGpio } from '../../src/gpio/index.js';
-import { observeOutputs, type OutputChange } from '../../src/kiosk/app/observed-outputs.js';
+import { observeOutputs, type OutputChange } from '../../src/kiosk/feedback/observed-outputs.js';
 
 describe('observeOutputs', () => {
   let mock: MockGpio;

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PRUNE_INTERVAL_MS, schedulePrune } from '../../src/kiosk/app/outbox-pruning.js';
-import { systemTimers } from '../../src/kiosk/timers.js';
+import { PRUNE_INTERVAL_MS, schedulePrune } from '../../src/kiosk/outbox/outbox-pruning.js';
+import { systemTimers } from '../../src/kiosk/clock/timers.js';
 
 describe('schedulePrune', () => {
   beforeEach(() => vi.useFakeTimers());

@@ -9,6 +9,8 @@ import { reportError } from '../../src/cli/errors.js';
 import { capacityPerSecond, planPress, seededRandom } from '../../src/kiosk/sim/press-plan.js';
 import { provisionSimKiosks } from '../../src/kiosk/sim/provision.js';
 import { runSimulation, type SimProgress } from '../../src/kiosk/sim/simulation.js';
+import { KioskVisitors, PEOPLE, type VisitorModel } from '../../src/kiosk/sim/visitors.js';
+import { DEFAULT_BURST } from '../../src/server/limits.js';
 import { startServer, type RunningServer } from '../../src/server/index.js';
 import { MemoryVoteStore } from '../../src/store/memory/memory-store.js';
 import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
@@ -35,10 +37,19 @@ function tempDir(): string {
   return dir;
 }
 
-async function memoryServer(options: string[] | null = ['a', 'b', 'c']) {
+/** People ten times faster than PEOPLE, for a server whose repeated-press window is ten times shorter. */
+const FAST_PEOPLE: VisitorModel = { minGapMs: 350, meanExtraMs: 50, masherChance: 0, masherPresses: [4, 6], masherPauseMs: [15, 45], afterMasherMs: 1050 };
+const FAST_BURST = { windowMs: DEFAULT_BURST.windowMs / 10, maxVotes: DEFAULT_BURST.maxVotes };
+
+/** The server's rule, restated: a press is flagged when its kiosk has maxVotes presses in the window before it. */
+function flaggedByRule(times: readonly number[], windowMs: number, maxVotes: number): boolean[] {
+  return times.map((t, i) => times.slice(0, i).filter((u) => t - u < windowMs).length >= maxVotes);
+}
+
+async function memoryServer(options: string[] | null = ['a', 'b', 'c'], burst = FAST_BURST) {
   const store = new MemoryVoteStore();
   if (options) await store.openPoll('Sim?', options, Date.now());
-  const server = await startServer({ store, host: '127.0.0.1', port: 0, logger: silent });
+  const server = await startServer({ store, host: '127.0.0.1', port: 0, logger: silent, burst });
   servers.push(server);
   return { store, server, address: { host: '127.0.0.1', port: server.address.port } };
 }
@@ -71,6 +82,43 @@ describe('press plan', () => {
   });
 });
 
+describe('simulated people (pure schedule)', () => {
+  function schedule(model: VisitorModel, seed: number, people: number, lockoutMs = 1000): { atMs: number; masher: boolean }[] {
+    const random = seededRandom(seed);
+    const kiosk = new KioskVisitors(model, lockoutMs, random, 0);
+    return Array.from({ length: people }, () => kiosk.take(4));
+  }
+
+  it('ordinary people at one kiosk are never flagged by the default repeated-press rule', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const presses = schedule({ ...PEOPLE, masherChance: 0 }, seed, 500);
+      expect(flaggedByRule(presses.map((p) => p.atMs), DEFAULT_BURST.windowMs, DEFAULT_BURST.maxVotes).filter(Boolean)).toEqual([]);
+    }
+  });
+
+  it('now and then a button-masher, whose presses are flagged; most votes are not', () => {
+    const presses = schedule(PEOPLE, 11, 3000);
+    const flagged = flaggedByRule(presses.map((p) => p.atMs), DEFAULT_BURST.windowMs, DEFAULT_BURST.maxVotes);
+    const nFlagged = flagged.filter(Boolean).length;
+    expect(nFlagged).toBeGreaterThan(0);
+    expect(nFlagged / presses.length).toBeLessThan(0.15);
+    // Only mashers are flagged: never a person who pressed once.
+    presses.forEach((p, i) => {
+      if (flagged[i]) expect(p.masher).toBe(true);
+    });
+  });
+
+  it('a masher presses again only after the lockout; people come a few seconds apart', () => {
+    const presses = schedule({ ...PEOPLE, masherChance: 0.3 }, 5, 400, 1500);
+    for (let i = 1; i < presses.length; i++) {
+      const gap = presses[i]!.atMs - presses[i - 1]!.atMs;
+      expect(gap).toBeGreaterThan(1500 + PEOPLE.masherPauseMs[0] - 1);
+      if (!presses[i]!.masher) expect(gap).toBeGreaterThanOrEqual(PEOPLE.minGapMs);
+    }
+    expect(presses[0]!.atMs).toBeLessThan(1000); // people are already waiting at the start
+  });
+});
+
 describe('provisionSimKiosks', () => {
   it('registers sim-1..N once and reuses them with their secrets', async () => {
     const store = new MemoryVoteStore();
@@ -90,7 +138,7 @@ describe('runSimulation against an in-process server', () => {
     const kiosks = await provisionSimKiosks(store, 3, Date.now());
     const events: SimProgress[] = [];
     const report = await runSimulation(
-      { server: address, kiosks, votes: 12, lockoutMs: 150, seed: 7, dataDir: tempDir() },
+      { server: address, kiosks, votes: 12, lockoutMs: 150, seed: 7, dataDir: tempDir(), people: FAST_PEOPLE },
       { logger: silent, onProgress: (e) => events.push(e) },
     );
     expect(report).toMatchObject({ kiosks: 3, seed: 7, pressed: 12, recorded: 12, acknowledged: 12, rejected: 0, queued: 0, ok: true });
@@ -108,6 +156,27 @@ describe('runSimulation against an in-process server', () => {
     expect(kinds.filter((k) => k === 'acked')).toHaveLength(12);
     expect(kinds.indexOf('started')).toBeLessThan(kinds.indexOf('pressed'));
     expect(kinds.indexOf('drained')).toBeGreaterThan(kinds.lastIndexOf('acked'));
+  }, 30_000);
+
+  it('people vote: the tally keeps moving, most votes are not flagged, a masher\'s are', async () => {
+    // The default rule and people, both ten times faster so the test takes seconds.
+    const { store, address } = await memoryServer(['a', 'b', 'c', 'd']);
+    const kiosks = await provisionSimKiosks(store, 4, Date.now());
+    const report = await runSimulation(
+      { server: address, kiosks, durationMs: 4000, lockoutMs: 100, seed: 3, dataDir: tempDir(), people: { ...FAST_PEOPLE, masherChance: 0.08 } },
+      { logger: silent },
+    );
+    expect(report.ok).toBe(true);
+    const votes = (await store.listVotes()).sort((a, b) => a.receivedAt - b.receivedAt);
+    expect(votes).toHaveLength(report.pressed);
+    const counted = votes.filter((v) => !v.flagged);
+    expect(report.flagged).toBeGreaterThan(0);
+    expect(counted.length).toBeGreaterThan(votes.length * 0.7);
+    // Counted votes arrive all through the run, not in a first burst: every second has some.
+    const start = votes[0]!.receivedAt;
+    for (let second = 0; second < 3; second++) {
+      expect(counted.some((v) => v.receivedAt - start >= second * 1000 && v.receivedAt - start < (second + 1) * 1000), `second ${second}`).toBe(true);
+    }
   }, 30_000);
 
   it('runs at a rate for a duration', async () => {

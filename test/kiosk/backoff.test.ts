@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUTH_FAILURE_BACKOFF, Backoff, backoffCeiling, DEFAULT_BACKOFF, jitteredDelay } from '../../src/kiosk/backoff.js';
+import { AUTH_FAILURE_BACKOFF, Backoff, backoffCeiling, DEFAULT_BACKOFF, jitteredDelay } from '../../src/kiosk/connection/backoff.js';
 import { seededRandom } from '../../src/kiosk/sim/press-plan.js';
 
 /** Deterministic PRNG so the spread test cannot flake. */

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ErrorCode } from '../../src/protocol/errors.js';
 import type { PollInfo } from '../../src/protocol/messages.js';
-import { KioskClient, type ConnectionStatus, type KioskClientOptions } from '../../src/kiosk/client.js';
-import type { KioskClock } from '../../src/kiosk/clock.js';
-import { Outbox } from '../../src/kiosk/outbox.js';
+import { KioskClient, type ConnectionStatus, type KioskClientOptions } from '../../src/kiosk/connection/client.js';
+import type { KioskClock } from '../../src/kiosk/clock/clock.js';
+import { Outbox } from '../../src/kiosk/outbox/outbox.js';
 import { FakeServer, flush } from './fake-server.js';
 
 const SECRET = 'kiosk-secret-for-tests';
@@ -67,6 +67,14 @@ describe('KioskClient', () => {
     expect(c.status).toBe('online');
     expect(polls).toEqual([poll]);
     expect(c.poll).toEqual(poll);
+  });
+
+  it('says in hello how many buttons it has, and leaves the field out when not told (as older kiosks do)', async () => {
+    startClient({ identity: { kioskId: 'hall-1', secret: SECRET, software: 'pivote/test', buttons: 3 } });
+    expect(await (await server.connection(0)).expect('hello')).toEqual({ type: 'hello', v: 1, kioskId: 'hall-1', software: 'pivote/test', buttons: 3 });
+    await client!.stop();
+    startClient();
+    expect(await (await server.connection(1)).expect('hello')).toEqual({ type: 'hello', v: 1, kioskId: 'hall-1', software: 'pivote/test' });
   });
 
   it('sends pending votes in seq order with their age, and new ones as they are appended', async () => {

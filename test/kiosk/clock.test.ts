@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSystemClock, MAX_VOTE_AGE_MS, readBootId, voteAgeMs } from '../../src/kiosk/clock.js';
+import { createSystemClock, MAX_VOTE_AGE_MS, readBootId, voteAgeMs } from '../../src/kiosk/clock/clock.js';
 
 describe('voteAgeMs', () => {
   const now = { monoMs: 100_000, bootId: 'boot-1' };

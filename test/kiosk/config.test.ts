@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isPivoteError, type ErrorCode } from '../../src/protocol/errors.js';
-import { loadKioskConfig, validateKioskConfig } from '../../src/kiosk/config.js';
+import { loadKioskConfig, validateKioskConfig } from '../../src/kiosk/config/config.js';
 
 const good = {
   server: 'tally.local:7700',
@@ -77,10 +77,10 @@ describe('validateKioskConfig', () => {
     ['not an object', [], 'PV_CONFIG_INVALID', ''],
     ['unknown key (typo)', { ...good, lockoutMS: 100 }, 'PV_CONFIG_INVALID', 'lockoutMS'],
     ['server missing', without('server'), 'PV_CONFIG_MISSING', 'server'],
-    ['server without port', { ...good, server: 'tally.local' }, 'PV_CONFIG_INVALID', 'server'],
+    ['server with a port out of range', { ...good, server: 'tally.local:70000' }, 'PV_CONFIG_INVALID', 'server'],
     ['server port out of range', { ...good, server: 'tally.local:70000' }, 'PV_CONFIG_INVALID', 'server'],
     ['server empty list', { ...good, server: [] }, 'PV_CONFIG_INVALID', 'server'],
-    ['server list with a bad entry', { ...good, server: ['a:1', 'b'] }, 'PV_CONFIG_INVALID', 'server'],
+    ['server list with a bad entry', { ...good, server: ['a:1', 'b c'] }, 'PV_CONFIG_INVALID', 'server'],
     ['server a number', { ...good, server: 7700 }, 'PV_CONFIG_INVALID', 'server'],
     ['kioskId missing', without('kioskId'), 'PV_CONFIG_MISSING', 'kioskId'],
     ['kioskId with spaces', { ...good, kioskId: 'hall 1' }, 'PV_CONFIG_INVALID', 'kioskId'],
@@ -92,7 +92,7 @@ describe('validateKioskConfig', () => {
     ['buttons missing', without('buttons'), 'PV_CONFIG_MISSING', 'buttons'],
     ['buttons not a list', { ...good, buttons: 'GPIO5' }, 'PV_CONFIG_INVALID', 'buttons'],
     ['one button', { ...good, buttons: ['GPIO5'], leds: ['GPIO17'] }, 'PV_CONFIG_INVALID', 'buttons'],
-    ['nine buttons', { ...good, buttons: ['0', '1', '2', '3', '4', '5', '6', '7', '8'] }, 'PV_CONFIG_INVALID', 'buttons'],
+    ['nine buttons', { ...good, buttons: ['2', '3', '4', '5', '6', '7', '8', '9', '10'] }, 'PV_CONFIG_INVALID', 'buttons'],
     ['a button that is not a pin name', { ...good, buttons: ['GPIO5', 'PIN6', 'GPIO13'] }, 'PV_CONFIG_INVALID', 'buttons'],
     ['a BCM number beyond the header', { ...good, buttons: ['GPIO5', 'GPIO40', 'GPIO13'] }, 'PV_CONFIG_INVALID', 'buttons'],
     ['a BOARD pin beyond 40', { ...good, buttons: ['GPIO5', 'BOARD41', 'GPIO13'] }, 'PV_CONFIG_INVALID', 'buttons'],
@@ -101,6 +101,11 @@ describe('validateKioskConfig', () => {
     ['an led given as an object', { ...good, leds: ['GPIO17', {}, 'GPIO22'] }, 'PV_CONFIG_INVALID', 'leds'],
     ['statusLed missing', without('statusLed'), 'PV_CONFIG_MISSING', 'statusLed'],
     ['statusLed not a pin', { ...good, statusLed: 'red' }, 'PV_CONFIG_INVALID', 'statusLed'],
+    ['statusLed on the HAT EEPROM pin BOARD27', { ...good, statusLed: 'BOARD27' }, 'PV_GPIO_RESERVED', 'statusLed'],
+    ['a button on the 3.3 V pin BOARD1', { ...good, buttons: ['GPIO5', 'BOARD1', 'GPIO13'] }, 'PV_GPIO_RESERVED', 'buttons'],
+    ['an LED on GPIO0 (HAT EEPROM)', { ...good, leds: ['GPIO17', 'GPIO0', 'GPIO22'] }, 'PV_GPIO_RESERVED', 'leds'],
+    ['a button on a ground pin', { ...good, buttons: ['BOARD6', 'GPIO6', 'GPIO13'] }, 'PV_GPIO_RESERVED', 'buttons'],
+    ['the same pin as GPIO17 and BOARD11', { ...good, leds: ['GPIO17', 'BOARD11', 'GPIO22'] }, 'PV_CONFIG_INVALID', 'leds'],
     ['the same pin twice among buttons', { ...good, buttons: ['GPIO5', 'BCM5', 'GPIO13'] }, 'PV_CONFIG_INVALID', 'buttons'],
     ['an LED on a button pin', { ...good, leds: ['GPIO17', '5', 'GPIO22'] }, 'PV_CONFIG_INVALID', 'leds'],
     ['statusLed on an LED pin', { ...good, statusLed: 'GPIO22' }, 'PV_CONFIG_INVALID', 'statusLed'],
@@ -153,9 +158,9 @@ describe('loadKioskConfig', () => {
   });
 
   it.each([
-    ['no config file', {}, 'PV_CONFIG_MISSING', ''],
-    ['not JSON', { '/c/kiosk.json': '{ server: ' }, 'PV_CONFIG_INVALID', ''],
-    ['secret file absent', { '/c/kiosk.json': JSON.stringify({ ...without('secret'), secretFile: 's' }) }, 'PV_CONFIG_INVALID', 'secretFile'],
+    ['no config file', {}, 'PV_CONFIG_UNREADABLE', undefined],
+    ['not JSON', { '/c/kiosk.json': '{ server: ' }, 'PV_CONFIG_SYNTAX', undefined],
+    ['secret file absent', { '/c/kiosk.json': JSON.stringify({ ...without('secret'), secretFile: 's' }) }, 'PV_CONFIG_UNREADABLE', 'secretFile'],
     [
       'secret file empty',
       { '/c/kiosk.json': JSON.stringify({ ...without('secret'), secretFile: 's' }), '/c/s': '\n' },
@@ -167,5 +172,45 @@ describe('loadKioskConfig', () => {
     const err = thrown(() => loadKioskConfig('/c/kiosk.json', io(files)));
     expect(err.code).toBe(code);
     expect(err.key).toBe(key);
+  });
+
+  it('a reserved pin names the key and index and why the pin cannot be used', () => {
+    expect(thrown(() => validateKioskConfig({ ...good, statusLed: 'BOARD27' })).message).toBe(
+      'config key "statusLed" has "BOARD27": header pin 27 is ID_SD (HAT EEPROM), reserved for the HAT ID EEPROM',
+    );
+    expect(thrown(() => validateKioskConfig({ ...good, buttons: ['GPIO5', 'BOARD1', 'GPIO13'] })).message).toBe(
+      'config key "buttons" has "BOARD1": header pin 1 is a 3.3 V power pin',
+    );
+  });
+
+  it.each([
+    ['a trailing comma', '{\n  "server": "a:1",\n  "kioskId": "k",\n}\n', 4, 1, /trailing comma/],
+    ['a key without quotes', '{\n  server: "a:1"\n}', 2, 3, /key in double quotes/],
+    ['single quotes', '{"server": \'a:1\'}', 1, 12, /double quotes/],
+    ['a comment', '{\n  // the server\n  "server": "a:1"\n}', 2, 3, /key in double quotes/],
+    ['a missing comma', '{\n  "server": "a:1"\n  "kioskId": "k"\n}', 3, 3, /expected "," or "}"/],
+    ['cut short', '{"server": "a:1", "buttons": ["GPIO5"', 1, 38, /found the end of the file/],
+    ['an empty file', '', 1, 1, /found the end of the file/],
+  ] as const)('invalid JSON (%s) is PV_CONFIG_SYNTAX at its line and column', (_name, text, line, column, problem) => {
+    const err = thrown(() => loadKioskConfig('/c/kiosk.json', io({ '/c/kiosk.json': text })));
+    expect(err.code).toBe('PV_CONFIG_SYNTAX');
+    expect(err.message).toContain(`/c/kiosk.json is not valid JSON at line ${line}, column ${column}: `);
+    expect(err.message).toMatch(problem);
+  });
+
+  it('an unreadable config or secret file says which file and why', () => {
+    const denied = { readFile: (p: string): string => { throw Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' }); } };
+    expect(thrown(() => loadKioskConfig('/etc/pivote/kiosk.json', denied)).message).toBe(
+      'cannot read the kiosk config /etc/pivote/kiosk.json: permission denied (EACCES)',
+    );
+    const secretDenied = {
+      readFile: (p: string): string => {
+        if (p.endsWith('.json')) return JSON.stringify({ ...without('secret'), secretFile: 'kiosk.secret' });
+        throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+      },
+    };
+    const err = thrown(() => loadKioskConfig('/etc/pivote/kiosk.json', secretDenied));
+    expect(err).toMatchObject({ code: 'PV_CONFIG_UNREADABLE', key: 'secretFile' });
+    expect(err.message).toBe('cannot read the kiosk secret (config key "secretFile") /etc/pivote/kiosk.secret: permission denied (EACCES)');
   });
 });

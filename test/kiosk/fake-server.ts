@@ -9,8 +9,8 @@ import {
   type ServerMessage,
 } from '../../src/protocol/messages.js';
 import { parseKioskMessage } from '../../src/protocol/validate.js';
-import type { Connector } from '../../src/kiosk/client.js';
-import type { ServerAddress } from '../../src/kiosk/server-address.js';
+import type { Connector } from '../../src/kiosk/connection/client.js';
+import type { ServerAddress } from '../../src/kiosk/transport/server-address.js';
 
 /**
  * A scripted stand-in for the pivote server over in-memory duplex pairs: each time the kiosk

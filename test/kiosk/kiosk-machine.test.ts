@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PollInfo } from '../../src/protocol/messages.js';
-import type { FeedbackCommand } from '../../src/kiosk/feedback.js';
+import type { FeedbackCommand } from '../../src/kiosk/feedback/feedback.js';
 import {
   initialKioskState,
   kioskStep,
@@ -9,7 +9,7 @@ import {
   type KioskEffect,
   type KioskEvent,
   type KioskState,
-} from '../../src/kiosk/kiosk-machine.js';
+} from '../../src/kiosk/state/kiosk-machine.js';
 
 const poll3: PollInfo = { id: 7, question: 'Best fruit?', options: ['apple', 'pear', 'plum'], openedAt: 0 };
 const poll2: PollInfo = { id: 8, question: 'Tea or coffee?', options: ['tea', 'coffee'], openedAt: 0 };
@@ -149,6 +149,8 @@ describe('kiosk machine', () => {
       effects: [
         'record(1, poll 7, at 0)',
         'lockout until 1500',
+        'ignored(2)',
+        'ignored(1)',
         'savedOffline(1)',
         'showOptions(3)',
         'record(2, poll 7, at 1600)',
@@ -245,5 +247,22 @@ describe('kiosk machine', () => {
       { type: 'pollChanged', poll: poll2 },
     ]);
     expect(JSON.stringify(state)).toBe(frozen);
+  });
+
+  it('says why a press did not count, and whether a counted vote was flagged, for displays that can show it', () => {
+    const online = { ...initialKioskState({ poll: poll2 }), connection: 'online' as const };
+    const feedbackOf = (events: KioskEvent[], state: KioskState = online): FeedbackCommand[] =>
+      runKiosk(state, events).effects.flatMap((e) => (e.type === 'feedback' && e.command.kind !== 'showOptions' ? [e.command] : []));
+    expect(feedbackOf([{ type: 'press', button: 1, atMs: 0 }], initialKioskState())).toEqual([{ kind: 'notAccepted', button: 1, reason: { kind: 'noPoll' } }]);
+    expect(feedbackOf([{ type: 'press', button: 3, atMs: 0 }])).toEqual([{ kind: 'notAccepted', button: 3, reason: { kind: 'notAnOption', options: 2 } }]);
+    const pressed: KioskEvent[] = [{ type: 'press', button: 2, atMs: 0 }, { type: 'recorded', button: 2, voteId: 'v1' }];
+    expect(feedbackOf([...pressed, { type: 'acked', voteId: 'v1', status: 'stored', flagged: true }])).toEqual([{ kind: 'confirmed', button: 2, flagged: true }]);
+    expect(feedbackOf([...pressed, { type: 'rejected', voteId: 'v1', code: 'PV_POLL_CLOSED' }])).toEqual([
+      { kind: 'notAccepted', button: 2, reason: { kind: 'refused', code: 'PV_POLL_CLOSED' } },
+    ]);
+    expect(feedbackOf([{ type: 'press', button: 2, atMs: 0 }, { type: 'recordFailed', button: 2 }])).toEqual([
+      { kind: 'notAccepted', button: 2, reason: { kind: 'notSaved' } },
+    ]);
+    expect(feedbackOf([...pressed, { type: 'press', button: 1, atMs: 400 }])).toEqual([{ kind: 'ignored', button: 1, remainingMs: 1100 }]);
   });
 });

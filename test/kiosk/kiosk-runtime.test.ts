@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PollInfo } from '../../src/protocol/messages.js';
-import { KioskClient } from '../../src/kiosk/client.js';
-import type { KioskClock } from '../../src/kiosk/clock.js';
-import { RecordingFeedback, type KioskFeedback } from '../../src/kiosk/feedback.js';
-import { bindClient, KioskRuntime } from '../../src/kiosk/kiosk-runtime.js';
-import { Outbox } from '../../src/kiosk/outbox.js';
-import type { ConnectionStatus } from '../../src/kiosk/status.js';
+import { KioskClient } from '../../src/kiosk/connection/client.js';
+import type { KioskClock } from '../../src/kiosk/clock/clock.js';
+import { RecordingFeedback, type KioskFeedback } from '../../src/kiosk/feedback/feedback.js';
+import { bindClient, KioskRuntime } from '../../src/kiosk/state/kiosk-runtime.js';
+import { Outbox } from '../../src/kiosk/outbox/outbox.js';
+import type { ConnectionStatus } from '../../src/kiosk/connection/status.js';
 import { FakeServer, flush } from './fake-server.js';
 
 const SECRET = 'runtime-secret';
@@ -44,9 +44,9 @@ class CheckingFeedback extends RecordingFeedback {
     const counts = outbox.counts();
     if (!stored && counts.acked === 0) this.violations.push(`${kind}(${button}) before the vote was in the outbox`);
   }
-  override confirmed(button: number): void {
+  override confirmed(button: number, flagged: boolean): void {
     this.check('confirmed', button);
-    super.confirmed(button);
+    super.confirmed(button, flagged);
   }
   override savedOffline(button: number): void {
     this.check('savedOffline', button);
@@ -99,7 +99,7 @@ describe('KioskRuntime', () => {
     expect(feedback.of('confirmed')).toEqual([]);
     conn.send({ type: 'ack', voteId: vote.voteId, seq: 1, status: 'stored', flagged: false });
     await flush();
-    expect(feedback.of('confirmed')).toEqual([{ kind: 'confirmed', button: 2 }]);
+    expect(feedback.of('confirmed')).toEqual([{ kind: 'confirmed', button: 2, flagged: false }]);
     expect(feedback.of('status').map((c) => c.status)).toEqual<ConnectionStatus[]>(['offline', 'connecting', 'online']);
     expect(feedback.violations).toEqual([]);
     expect(outbox.lastPoll()).toEqual(poll);
@@ -145,7 +145,7 @@ describe('KioskRuntime', () => {
     const rt = makeRuntime(feedback, { initialPoll: null });
     rt.press(1);
     expect(outbox.pendingCount()).toBe(0);
-    expect(feedback.of('notAccepted')).toEqual([{ kind: 'notAccepted', button: 1 }]);
+    expect(feedback.of('notAccepted')).toEqual([{ kind: 'notAccepted', button: 1, reason: { kind: 'noPoll' } }]);
   });
 
   it('when the outbox cannot write, the voter sees "not accepted", never "saved"', () => {
@@ -161,7 +161,7 @@ describe('KioskRuntime', () => {
       initialPoll: poll,
     });
     runtime.press(2);
-    expect(feedback.of('notAccepted')).toEqual([{ kind: 'notAccepted', button: 2 }]);
+    expect(feedback.of('notAccepted')).toEqual([{ kind: 'notAccepted', button: 2, reason: { kind: 'notSaved' } }]);
     expect(feedback.of('savedOffline')).toEqual([]);
     expect(feedback.of('confirmed')).toEqual([]);
   });

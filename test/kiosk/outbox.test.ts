@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isPivoteError } from '../../src/protocol/errors.js';
-import { Outbox, outboxPath, type NewPress } from '../../src/kiosk/outbox.js';
+import { Outbox, outboxPath, type NewPress } from '../../src/kiosk/outbox/outbox.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const DAY = 24 * 3600 * 1000;

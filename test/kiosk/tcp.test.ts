@@ -4,10 +4,10 @@ import { newNonce, verifyAuthMac } from '../../src/protocol/auth.js';
 import { encodeFrame, FrameDecoder } from '../../src/protocol/codec.js';
 import { MAX_KIOSK_FRAME_BYTES, PROTOCOL_VERSION, type KioskMessage } from '../../src/protocol/messages.js';
 import { parseKioskMessage } from '../../src/protocol/validate.js';
-import { KioskClient } from '../../src/kiosk/client.js';
-import { createSystemClock } from '../../src/kiosk/clock.js';
-import { tcpConnector } from '../../src/kiosk/connectors.js';
-import { Outbox } from '../../src/kiosk/outbox.js';
+import { KioskClient } from '../../src/kiosk/connection/client.js';
+import { createSystemClock } from '../../src/kiosk/clock/clock.js';
+import { tcpConnector } from '../../src/kiosk/transport/connectors.js';
+import { Outbox } from '../../src/kiosk/outbox/outbox.js';
 
 /** The client over real loopback TCP, against a minimal server that acks every vote. */
 

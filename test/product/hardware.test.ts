@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { configTxtPullLine } from '../../src/gpio/config-txt.js';
 import { FEEDBACK_PATTERNS, STATUS_PATTERNS, type LedPattern } from '../../src/gpio/devices/led-patterns.js';
 import { HEADER_PINS, parsePin } from '../../src/gpio/pin-names.js';
-import { validateKioskConfig } from '../../src/kiosk/config.js';
+import { validateKioskConfig } from '../../src/kiosk/config/config.js';
+import { CONNECTING_SHOW_AFTER_MS, FOCUS_GAP_MS } from '../../src/kiosk/feedback/led-feedback.js';
 import { KIOSK_ID_PATTERN } from '../../src/protocol/messages.js';
 
 /**
@@ -220,5 +221,41 @@ describe('the LED pattern tables in hardware/README.md', () => {
 
   it('documents no pattern that src/gpio does not export', () => {
     expect([...documented.keys()].sort()).toEqual(exported.map((p) => p.name).sort());
+  });
+});
+
+/** The text of a Markdown section whose heading matches, up to the next heading of its level or above. */
+function section(markdown: string, heading: RegExp): string {
+  const lines = markdown.split('\n');
+  const start = lines.findIndex((l) => /^#+ /.test(l) && heading.test(l));
+  if (start === -1) return '';
+  const level = /^#+/.exec(lines[start]!)![0].length;
+  const end = lines.findIndex((l, i) => i > start && new RegExp(`^#{1,${level}} `).test(l));
+  return lines.slice(start, end === -1 ? undefined : end).join('\n');
+}
+
+describe('every LED timing and pattern name the docs quote is the code\'s', () => {
+  const exported: LedPattern[] = [...Object.values(STATUS_PATTERNS), ...Object.values(FEEDBACK_PATTERNS)];
+  const names = new Set(exported.map((p) => p.name));
+  // Durations of the patterns' steps, and the two framing constants the docs also quote.
+  const durations = new Set([...exported.flatMap((p) => (p.kind === 'cycle' ? p.steps.map((s) => s.ms) : [])), FOCUS_GAP_MS, CONNECTING_SHOW_AFTER_MS]);
+  const docs = ['hardware/README.md', 'hardware/gpio-notes.md'].map((path) => ({ path, text: section(read(path), /LED patterns/) }));
+
+  it.each(docs)('$path has an LED patterns section', ({ text }) => {
+    expect(text.length).toBeGreaterThan(100);
+  });
+
+  it('hardware/gpio-notes.md lists every pattern with its exact timing', () => {
+    const notes = docs.find((d) => d.path === 'hardware/gpio-notes.md')!.text;
+    const listed = new Map([...notes.matchAll(/^- `([\w-]+)`: (.+)$/gm)].map((m) => [m[1]!, m[2]!.trim()]));
+    expect(new Map(exported.map((p) => [p.name, timing(p)]))).toEqual(listed);
+  });
+
+  it.each(docs)('$path names no pattern and no duration the code does not have', ({ text }) => {
+    for (const m of text.matchAll(/(\d[\d ]*)\s?ms\b/g)) expect(durations, `${m[0]} in "${text.slice(Math.max(0, m.index! - 40), m.index! + 20)}"`).toContain(Number(m[1]!.replace(/ /g, '')));
+    for (const m of text.matchAll(/(\d+(?:\.\d+)?) s\b/g)) expect(durations, m[0]).toContain(Number(m[1]) * 1000);
+    // Backticked lower-camel words in the section are pattern names, kiosk feedback or code names.
+    const allowed = new Set([...names, 'showOptions', 'confirmed', 'savedOffline', 'notAccepted', 'lockoutMs', 'description']);
+    for (const m of text.matchAll(/`([a-z][a-zA-Z]+)`/g)) expect(allowed, m[0]).toContain(m[1]);
   });
 });

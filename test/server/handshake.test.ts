@@ -36,6 +36,14 @@ describe('handshake', () => {
     expect(welcome.poll).toBeNull();
   });
 
+  it('kiosk ids are case-sensitive: Hall-1 is not hall-1', async () => {
+    f = await startFixture({ kiosks: ['hall-1'] });
+    const k = f.connect();
+    const challenge = await k.hello('Hall-1');
+    k.send({ type: 'auth', mac: computeAuthMac(f.secrets.get('hall-1')!, 'Hall-1', challenge.nonce) });
+    await k.expectClosedWith('PV_AUTH_FAILED');
+  });
+
   it('every connection gets a fresh nonce', async () => {
     f = await startFixture();
     const a = await f.connect().hello('k1');

@@ -172,7 +172,7 @@ describe.each(['sqlite', 'memory'] as const)('over TCP with the %s store', (kind
     spewing = false;
     await spew;
     const err = spewer.received.find((m) => m.type === 'error');
-    expect(['PV_BAD_JSON', 'PV_FRAME_TOO_LARGE']).toContain(err?.type === 'error' ? err.code : undefined);
+    expect(['PV_BAD_JSON', 'PV_BAD_UTF8', 'PV_FRAME_TOO_LARGE']).toContain(err?.type === 'error' ? err.code : undefined);
     expect(await e.store.listVotes({ kioskId: 'good' })).toHaveLength(total);
   });
 });

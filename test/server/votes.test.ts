@@ -231,6 +231,39 @@ describe('votes', () => {
     store.release();
   });
 
+  it('past the window, the votes already inside it are stored without acks; their resend after reconnecting is acked duplicate', async () => {
+    const store = new GatedStore();
+    f = await startFixture({ store, limits: { window: 3 } });
+    const k = await f.kiosk('k1');
+    const pollId = await openPollId();
+    for (let i = 1; i <= 4; i++) k.vote(`v${i}`, i, pollId, 1);
+    await k.expectClosedWith('PV_WINDOW_EXCEEDED');
+    store.release();
+    // PROTOCOL.md: committed, not acked on the closed connection; the vote past the window is not stored.
+    for (let i = 0; i < 200 && (await store.listVotes()).length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+    expect((await store.listVotes()).map((v) => v.voteId).sort()).toEqual(['v1', 'v2', 'v3']);
+    expect(k.unread.filter((m) => m.type === 'ack')).toEqual([]);
+    const again = await f.kiosk('k1');
+    for (let i = 1; i <= 3; i++) again.vote(`v${i}`, i, pollId, 1);
+    for (let i = 1; i <= 3; i++) expect(await again.expect('ack')).toMatchObject({ status: 'duplicate' });
+  });
+
+  it('a reject frees its window slot like an ack', async () => {
+    const store = new GatedStore();
+    f = await startFixture({ store, limits: { window: 3 } });
+    const k = await f.kiosk('k1');
+    const pollId = await openPollId();
+    k.vote('held-1', 1, pollId, 1);
+    k.vote('held-2', 2, pollId, 1);
+    // Two slots held by uncommitted votes; ten refusals pass through the third one by one.
+    for (let i = 3; i <= 12; i++) k.vote(`none-${i}`, i, null, 1);
+    for (let i = 3; i <= 12; i++) expect(await k.expect('reject')).toMatchObject({ voteId: `none-${i}`, code: 'PV_NO_POLL_OPEN' });
+    k.vote('held-3', 13, pollId, 1);
+    store.release();
+    const acks = [await k.expect('ack'), await k.expect('ack'), await k.expect('ack')];
+    expect(acks.map((a) => a.type === 'ack' && a.voteId).sort()).toEqual(['held-1', 'held-2', 'held-3']);
+  });
+
   it('a window-full of votes is fine, and answered votes free the window', async () => {
     f = await startFixture({ limits: { window: 3 } });
     const k = await f.kiosk('k1');

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GatedStream } from '../../src/kiosk/gated-stream.js';
+import { GatedStream } from '../../src/kiosk/transport/gated-stream.js';
 import { duplexPair } from '../server/helpers/duplex-pair.js';
 
 /** The gate in front of a TLS stream: nothing passes either way until it is opened. */

@@ -6,8 +6,8 @@ import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isPivoteError, PivoteError } from '../../src/protocol/errors.js';
-import { connectorForConfig } from '../../src/kiosk/connectors.js';
-import { checkServerCertificate, loadTlsConnector, tlsConnector, type TlsConnectorOptions } from '../../src/kiosk/tls-connector.js';
+import { connectorForConfig } from '../../src/kiosk/transport/connectors.js';
+import { checkServerCertificate, loadTlsConnector, tlsConnector, type TlsConnectorOptions } from '../../src/kiosk/transport/tls-connector.js';
 import { duplexPair } from '../server/helpers/duplex-pair.js';
 import { makeTestCerts, type CertFiles, type TestCerts } from './helpers/certs.js';
 

@@ -10,14 +10,13 @@ import type { DemoOptions } from '../commands/demo.js';
 import type { StopSignal } from '../commands/sim.js';
 import type { CliContext } from '../context.js';
 import { renderDemoLine, renderDemoScreen, totalCounted, type DemoView } from '../demo-screen.js';
+import { pathFromCwd, pivoteCommand, processInvocationFacts } from '../invocation.js';
 import { createCliLogger } from '../logger.js';
 
 /** `pivote demo`, loaded only when that command runs (see ../commands/demo.ts). */
 
 export const DEMO_QUESTION = 'How was your visit today?';
 export const DEMO_OPTIONS = ['Great', 'Good', 'Could be better', 'Poor'];
-/** The repeated-press rule set to flag the 7th vote of a kiosk within 10 s (see DEMO_RATE). */
-const DEMO_BURST = { windowMs: 10_000, maxVotes: 6 };
 const REDRAW_MS = 500;
 
 /** Only what an earlier demo run wrote, so a stale tally never mixes into a new one. */
@@ -34,7 +33,8 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions, stopSignal: St
   const logFd = openLog(join(dataDir, 'demo.log'));
   const logger = createCliLogger({ level: 'info', pretty: false, fd: logFd, name: 'pivote-demo' });
   const running = await startServer({
-    dbPath: join(dataDir, 'demo.db'), host: '127.0.0.1', port: 0, logger, burst: DEMO_BURST,
+    // The server's own repeated-press rule: people are not flagged by it, button-mashers are.
+    dbPath: join(dataDir, 'demo.db'), host: '127.0.0.1', port: 0, logger,
   }).catch((err: unknown) => {
     closeSync(logFd);
     throw err;
@@ -47,7 +47,9 @@ export async function runDemo(ctx: CliContext, opts: DemoOptions, stopSignal: St
     const report = await demo(running, opts, dataDir, ctx, stopSignal, logger, dashboard);
     const counted = await countedVotes(running);
     ctx.stdout(`\nDemo finished: ${report.pressed} presses, ${report.acknowledged} acknowledged, votes counted: ${counted}.\n`);
-    ctx.stdout(`The database is ${join(dataDir, 'demo.db')}: try \`pivote results --db ${join(dataDir, 'demo.db')}\`.\n`);
+    const facts = processInvocationFacts(ctx.env);
+    const db = pathFromCwd(facts, join(dataDir, 'demo.db'));
+    ctx.stdout(`The database is ${db}: try \`${pivoteCommand(facts)} results --db ${db}\`.\n`);
     if (counted === 0) throw new PivoteError('PV_SIM_INCOMPLETE', 'the demo counted no votes; see the log in the data folder');
   } finally {
     await door?.close();
@@ -155,7 +157,7 @@ async function demo(
       {
         server: { host: '127.0.0.1', port: address.port },
         kiosks,
-        rate: opts.rate,
+        ...(opts.rate !== undefined && { rate: opts.rate }),
         ...(opts.duration !== undefined && { durationMs: opts.duration * 1000 }),
         ...(opts.seed !== undefined && { seed: opts.seed }),
         dataDir: join(dataDir, 'kiosks'),

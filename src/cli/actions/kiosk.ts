@@ -2,7 +2,8 @@ import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Level, Logger } from 'pino';
-import { PivoteError } from '../../protocol/errors.js';
+import { isPivoteError, PivoteError } from '../../protocol/errors.js';
+import { inDataDir } from '../../kiosk/os-errors.js';
 import { startKiosk, type KioskApp } from '../../kiosk/app/kiosk-app.js';
 import type { KeysInput, KeysUi } from '../../kiosk/app/keys-ui.js';
 import type { MockControl } from '../../kiosk/app/mock-control.js';
@@ -42,7 +43,7 @@ export function processKioskIo(): KioskProcessIo {
 
 export async function runKiosk(opts: KioskCommandOptions, ctx: CliContext, io: KioskProcessIo, software: string): Promise<void> {
   const level = parseLogLevel(opts.logLevel);
-  const config = resolveKioskConfig(opts);
+  const config = resolveKioskConfig(opts, { env: ctx.env });
   const gpio = opts.gpio ?? config.gpio;
   if (opts.keys && opts.mockControl) throw new PivoteError('PV_USAGE', '--keys and --mock-control cannot be used together');
   if ((opts.keys || opts.mockControl) && gpio !== 'mock') {
@@ -59,9 +60,12 @@ export async function runKiosk(opts: KioskCommandOptions, ctx: CliContext, io: K
   let logFile: string | undefined;
   let logger: Logger;
   if (opts.keys) {
-    mkdirSync(config.dataDir, { recursive: true });
-    logFile = join(config.dataDir, 'kiosk.log');
-    logger = io.logTo({ file: logFile }, level, false);
+    const file = join(config.dataDir, 'kiosk.log');
+    logger = inDataDir(config.dataDir, 'write the kiosk log in', () => {
+      mkdirSync(config.dataDir, { recursive: true });
+      return io.logTo({ file }, level, false);
+    });
+    logFile = file;
   } else if (opts.mockControl) {
     logger = io.logTo('stderr', level, false);
   } else {
@@ -71,6 +75,7 @@ export async function runKiosk(opts: KioskCommandOptions, ctx: CliContext, io: K
   let requestStop!: (why: string) => void;
   const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
   let onLed: (() => void) | undefined;
+  let ui: KeysUi | undefined;
 
   let app: KioskApp;
   try {
@@ -81,15 +86,17 @@ export async function runKiosk(opts: KioskCommandOptions, ctx: CliContext, io: K
       // After the backend is open: pigpio replaces signal handlers installed before it starts.
       onBackendOpen: () => io.onStopSignal((signal) => requestStop(signal)),
       ...(mockControl && { onLedChange: (change) => ctx.stdout(mockControl.formatControlEvent({ type: 'led', ...change })) }),
-      ...(opts.keys && { onLedChange: () => onLed?.() }),
+      ...(opts.keys && { onLedChange: () => onLed?.(), onFeedback: (command) => ui?.feedback(command) }),
       ...(opts.reconnectMaxMs !== undefined && { backoff: { baseMs: Math.min(500, opts.reconnectMaxMs), capMs: opts.reconnectMaxMs } }),
     });
   } catch (err) {
-    logger.error({ err }, 'kiosk could not start');
+    // An expected failure (no GPIO, a reserved pin, a folder it may not write) is printed once by
+    // the CLI as `error PV_…` and its hint; only a bug gets its stack logged.
+    if (isPivoteError(err)) logger.error({ code: err.code, reason: err.message }, 'kiosk could not start');
+    else logger.error({ err }, 'kiosk could not start');
     throw err;
   }
 
-  let ui: KeysUi | undefined;
   let control: MockControl | undefined;
   try {
     if (keysUi) {
@@ -103,8 +110,14 @@ export async function runKiosk(opts: KioskCommandOptions, ctx: CliContext, io: K
   } finally {
     ui?.stop();
     control?.stop();
-    await app.stop();
+    const { queued } = await app.stop();
     if (opts.keys || opts.mockControl) io.stdin.pause();
-    logger.info('kiosk stopped');
+    logger.info({ queued }, queued > 0 ? 'kiosk stopped; votes not yet sent are kept and sent at the next start' : 'kiosk stopped');
+    if (opts.keys && queued > 0) ctx.stdout(`${queuedSentence(queued)}\nThey are kept in ${config.dataDir} and will be sent the next time this kiosk starts.\n`);
   }
+}
+
+/** "1 vote was not sent yet." / "3 votes were not sent yet." */
+export function queuedSentence(queued: number): string {
+  return queued === 1 ? '1 vote was not sent to the server yet.' : `${queued} votes were not sent to the server yet.`;
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PivoteError } from '../../protocol/errors.js';
-import { normalizeFingerprint } from '../../kiosk/tls-connector.js';
+import { normalizeFingerprint } from '../../kiosk/transport/tls-connector.js';
 import { provisionSimKiosks } from '../../kiosk/sim/provision.js';
 import { runSimulation, type SimReport } from '../../kiosk/sim/simulation.js';
 import type { SimCommandOptions, StopSignal } from '../commands/sim.js';
@@ -21,14 +21,16 @@ export function renderSimReport(r: SimReport): string {
     ['rejected', String(r.rejected)],
     ['still queued', String(r.queued)],
   ];
-  if (r.skipped > 0) rows.push(['skipped', `${r.skipped}  (every kiosk was still locked out)`]);
+  if (r.skipped > 0) rows.push(['skipped', `${r.skipped}  (a kiosk could not take the press: locked out or no poll)`]);
   const head = `${r.kiosks} simulated kiosk(s) against ${r.server}, pressing for ${(r.pressingMs / 1000).toFixed(1)} s (seed ${r.seed})\n`;
   const width = Math.max(...rows.map(([label]) => (label ?? '').length));
   return head + rows.map(([label, value]) => `  ${(label ?? '').padEnd(width)}  ${value}\n`).join('');
 }
 
 export async function runSim(ctx: CliContext, opts: SimCommandOptions, stopSignal: StopSignal): Promise<void> {
-  if (opts.votes === undefined && opts.rate === undefined) throw new PivoteError('PV_USAGE', 'give --votes M or --rate R');
+  if (opts.votes === undefined && opts.rate === undefined && opts.duration === undefined) {
+    throw new PivoteError('PV_USAGE', 'give --votes M, --duration S or --rate R');
+  }
   const logger = createCliLogger({ level: parseLogLevel(opts.logLevel), pretty: false, fd: 2, name: 'pivote-sim' });
   const kiosks = await withStore(opts.db, 'write', (store) => provisionSimKiosks(store, opts.kiosks, ctx.now()));
   const temporary = opts.dataDir === undefined;

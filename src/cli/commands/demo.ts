@@ -6,20 +6,17 @@ import type { StopSignal } from './sim.js';
 
 /**
  * `pivote demo`: the whole system in one process on loopback — a server on an embedded SQLite
- * file, a sample poll, three simulated kiosks running the real kiosk code on mock GPIO — with
+ * file, a sample poll, three simulated kiosks running the real kiosk code on mock GPIO where
+ * simulated people vote (a now-and-then button-masher shows the repeated-press rule) — with
  * the tally redrawn live. Everything it writes stays in --data-dir. This file holds the options
  * and help; the demo itself is in ../actions/demo.ts, imported when the command runs.
  */
-
-/** 3 kiosks at 2 presses/s in all: about 7 per kiosk per 10 s, so the repeated-press rule
- *  (set to flag the 7th within 10 s here) now and then flags one, and the screen shows it. */
-const DEMO_RATE = 2;
 
 export interface DemoOptions {
   duration?: number;
   dataDir: string;
   kiosks: number;
-  rate: number;
+  rate?: number;
   seed?: number;
   httpPort: number;
 }
@@ -41,7 +38,7 @@ export function registerDemo(program: Command, ctx: CliContext, stopSignal: Stop
     .option('--duration <s>', 'stop after s seconds (default: until Ctrl-C)', positive('--duration', false))
     .option('--data-dir <dir>', 'folder for the database, kiosk outboxes and log (reset at start)', '.pivote-demo')
     .option('--kiosks <n>', 'how many simulated kiosks', positive('--kiosks', true), 3)
-    .option('--rate <r>', 'button presses per second over all kiosks', positive('--rate', false), DEMO_RATE)
+    .option('--rate <r>', 'load instead of people: presses per second over all kiosks (the repeated-press rule then flags many)', positive('--rate', false))
     .option('--seed <x>', 'random seed, to repeat the same presses', positive('--seed', true))
     .option('--http-port <n>', 'port of the dashboard on 127.0.0.1 (any free one if taken)', positive('--http-port', true), 8080)
     .addHelpText('after', '\nNo network beyond 127.0.0.1 is used. Logs go to <data-dir>/demo.log.\nThe dashboard runs too: open the printed link in a browser on this machine.\n')

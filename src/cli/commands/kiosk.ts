@@ -39,10 +39,11 @@ export function registerKiosk(program: Command, ctx: CliContext, io?: () => Kios
     .option('--config <file>', 'kiosk config file (see hardware/kiosk.example.json)')
     .option('--gpio <backend>', 'GPIO backend: auto, chardev, onoff, pigpio or mock (overrides the config)', parseGpioFlag)
     .option('--keys', 'with --gpio mock: press buttons with the number keys and watch the LEDs in the terminal')
-    .option('--server <host:port>', 'without --config: the server (repeat for failover)', collect)
+    .option('--server <host[:port]>', 'without --config: the server, port 7070 if not given (repeat for failover)', collect)
     .option('--kiosk-id <id>', 'without --config: the kiosk id registered with `pivote fleet add`')
-    .option('--secret <secret>', 'without --config: the kiosk secret shown by `pivote fleet add`')
-    .option('--data-dir <dir>', 'folder for the outbox (default with flags: ./pivote-kiosk-<id>; overrides the config)')
+    .option('--secret-file <file>', 'without --config: a file holding the kiosk secret shown by `pivote fleet add`')
+    .option('--secret <secret>', 'without --config: the secret itself (it ends up in shell history; prefer --secret-file)')
+    .option('--data-dir <dir>', 'folder for the outbox and log (default with flags: ~/.local/state/pivote/kiosk-<id>; overrides the config)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .addOption(
       new Option('--mock-control', 'for tests: with --gpio mock, read "press N" lines on stdin and print LED changes as JSON lines on stdout (logs go to stderr)'),
@@ -53,7 +54,7 @@ export function registerKiosk(program: Command, ctx: CliContext, io?: () => Kios
       `
 Without a config file (laptop try-out, default wiring GPIO5/6/13/19 buttons, GPIO17/27/22/23 LEDs,
 GPIO24 status):
-  pivote kiosk --gpio mock --keys --server 127.0.0.1:7070 --kiosk-id laptop-1 --secret <secret>
+  pivote kiosk --gpio mock --keys --server 127.0.0.1 --kiosk-id laptop-1 --secret-file laptop-1.secret
 On a Pi:
   pivote kiosk --config /etc/pivote/kiosk.json
 Logs are JSON on stdout (pretty on a terminal); with --keys they go to <data-dir>/kiosk.log.`,

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
-import { parseServerAddress, type ServerAddress } from '../../kiosk/server-address.js';
+import { parseServerAddress, type ServerAddress } from '../../kiosk/transport/server-address.js';
 import type { CliContext } from '../context.js';
 import { addDbOption } from '../db.js';
 import { formatParser } from '../output.js';
 import { waitForStopSignal } from '../signals.js';
 
 /**
- * `pivote sim`: N simulated kiosks (real kiosk code, mock GPIO) in this process, pressing random
- * buttons against a running server. Exit 0 when every press was acknowledged. This file holds
+ * `pivote sim`: N simulated kiosks (real kiosk code, mock GPIO) in this process, where simulated
+ * people vote (or, with --rate, buttons are pressed at a fixed rate) against a running server. Exit 0 when every press was acknowledged. This file holds
  * the options and help; the simulation is in ../actions/sim.ts, imported when the command runs.
  */
 
@@ -57,11 +57,11 @@ export function registerSim(program: Command, ctx: CliContext, stopSignal: StopS
   addDbOption(
     program
       .command('sim')
-      .description('run N simulated kiosks (mock GPIO) against a server, pressing random buttons; report what was acknowledged')
-      .requiredOption('--server <host:port>', 'the running `pivote server`', serverFlag)
+      .description('run N simulated kiosks (mock GPIO) against a server where simulated people vote; report what was acknowledged')
+      .requiredOption('--server <host[:port]>', 'the running `pivote server` (port 7070 if not given)', serverFlag)
       .requiredOption('--kiosks <n>', 'how many kiosks (registered as sim-1 … sim-N, reused if present)', wholeAtLeast('--kiosks', 1))
       .option('--votes <m>', 'stop after m presses in total', wholeAtLeast('--votes', 1))
-      .option('--rate <r>', 'presses per second over all kiosks (default: 90% of what the lockouts allow)', positive('--rate'))
+      .option('--rate <r>', 'load instead of people: presses per second over all kiosks, each kiosk pressed as soon as its lockout allows (the repeated-press rule then flags many)', positive('--rate'))
       .option('--duration <s>', 'stop pressing after s seconds (without it and --votes: until Ctrl-C)', positive('--duration'))
       .option('--seed <x>', 'random seed, to repeat the same presses', wholeAtLeast('--seed', 0))
       .option('--lockout-ms <ms>', 'lockout of each simulated kiosk after a press', wholeAtLeast('--lockout-ms', 0), SIM_LOCKOUT_DEFAULT_MS)
@@ -75,7 +75,10 @@ export function registerSim(program: Command, ctx: CliContext, stopSignal: StopS
   )
     .addHelpText(
       'after',
-      '\nThe database must be the one the server uses: the simulated kiosks are registered in it.\n' +
+      '\nWithout --rate, people vote: one press each, a person every 3.5-4 s at each kiosk (so the\n' +
+        'repeated-press rule does not flag them), now and then a button-masher whose presses are\n' +
+        'flagged. 20 kiosks take 500 votes in about 1.5 minutes; more kiosks go faster.\n' +
+        'The database must be the one the server uses: the simulated kiosks are registered in it.\n' +
         'Ctrl-C stops pressing; the run then waits for acknowledgements and reports.\n' +
         'Exit code 0 when every press was acknowledged, 1 otherwise.\n',
     )

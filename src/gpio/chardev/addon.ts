@@ -102,8 +102,9 @@ export function loadChardevAddon(candidates: readonly string[] = CANDIDATES): Ch
     }
   }
   const platform = process.platform === 'linux'
-    ? 'it did not build at install time (needs a C compiler, make, python3 and the kernel uAPI header linux/gpio.h: ' +
-      'apt install build-essential python3 linux-libc-dev, then run npm install again)'
+    ? 'it did not build when pivote was installed (it needs a C compiler, make, python3 and the kernel uAPI header ' +
+      'linux/gpio.h: sudo apt install python3 make g++ linux-libc-dev, then install pivote again: ' +
+      'sudo npm install -g ./pivote-<version>.tgz, or npm install in a checkout)'
     : `the GPIO character device exists only on Linux (this is ${process.platform})`;
   throw new PivoteError(
     'PV_GPIO_UNAVAILABLE',

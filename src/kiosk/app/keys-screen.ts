@@ -1,5 +1,7 @@
+import type { ErrorCode } from '../../protocol/errors.js';
 import type { PollInfo } from '../../protocol/messages.js';
-import type { ConnectionStatus } from '../status.js';
+import type { ConnectionStatus } from '../connection/status.js';
+import type { FeedbackCommand, NotAcceptedReason } from '../feedback/feedback.js';
 
 /**
  * What `pivote kiosk --keys` draws, as pure functions: state in, text out, so it is tested
@@ -11,12 +13,16 @@ export interface KeysScreenState {
   server: string;
   backend: string;
   connection: ConnectionStatus;
+  /** Why the server refused us, while `connection` is error. */
+  refusedWith?: ErrorCode | undefined;
+  /** Has the server welcomed this kiosk since it started? */
+  reachedServer: boolean;
   poll: PollInfo | null;
   /** Option LED i lit? (index 0 = button 1) */
   leds: readonly boolean[];
   statusLit: boolean;
   queued: number;
-  /** Shown at the bottom, e.g. "pressed 2". */
+  /** Shown at the bottom: what became of the last press (see describeFeedback). */
   message: string;
   /** Where the logs go, so a user knows where to look. */
   logFile: string | undefined;
@@ -31,18 +37,84 @@ function lamp(lit: boolean, color: boolean, litColor = '1;32'): string {
   return lit ? paint(color, litColor, '●') : paint(color, '2', '○');
 }
 
-const CONNECTION_TEXT: Record<ConnectionStatus, string> = {
-  online: 'online',
-  connecting: 'connecting…',
-  offline: 'offline: votes are kept and sent later',
-  error: 'refused by the server: check kiosk id and secret',
+const REFUSAL_TEXT: Partial<Record<ErrorCode, string>> = {
+  PV_AUTH_FAILED: 'refused by the server: check kiosk id and secret',
+  PV_KIOSK_REVOKED: 'refused: this kiosk was revoked; register it again with `pivote fleet add`',
+  PV_KIOSK_ID_CONFLICT: 'refused: another device uses this kiosk id; give each kiosk its own id (retrying in minutes)',
+  PV_UNSUPPORTED_VERSION: 'refused: the server speaks another protocol version; upgrade one of them',
+  PV_TLS_UNTRUSTED: "refused: the server's certificate is not trusted (see the log)",
 };
+
+/** The status line: what is true about the link, including "never reached yet". */
+export function connectionText(s: Pick<KeysScreenState, 'connection' | 'refusedWith' | 'reachedServer' | 'poll'>): string {
+  switch (s.connection) {
+    case 'online':
+      return 'online';
+    case 'connecting':
+      return s.reachedServer ? 'connecting…' : 'connecting to the server…';
+    case 'offline':
+      if (s.poll !== null) return 'offline: votes are kept and sent later';
+      return s.reachedServer ? 'offline: waiting for the server' : 'waiting for the server: not reached yet';
+    case 'error':
+      return (s.refusedWith && REFUSAL_TEXT[s.refusedWith]) ?? `refused by the server${s.refusedWith ? ` (${s.refusedWith})` : ''}`;
+  }
+}
+
+/** The poll line: with no poll, say whether none is open or the server has not told us yet. */
+export function pollText(s: Pick<KeysScreenState, 'poll' | 'reachedServer'>): string {
+  if (s.poll) return `Poll ${s.poll.id}: ${s.poll.question}`;
+  if (!s.reachedServer) return 'Waiting for the server to say which poll is open: presses are not recorded yet.';
+  return 'No poll is open: presses are not recorded.';
+}
+
+const REFUSED_VOTE_TEXT: Partial<Record<ErrorCode, string>> = {
+  PV_NO_POLL_OPEN: 'no poll was open',
+  PV_UNKNOWN_POLL: 'the server does not know its poll',
+  PV_POLL_CLOSED: 'pressed after the poll closed',
+  PV_BAD_BUTTON: 'not an option of the poll',
+  PV_INTEGRITY: 'a vote with its id was stored with other content',
+};
+
+function whyNot(reason: NotAcceptedReason): string {
+  switch (reason.kind) {
+    case 'noPoll':
+      return 'no poll is open';
+    case 'notAnOption':
+      return `the poll has only ${reason.options} options`;
+    case 'refused':
+      return `the server refused it (${REFUSED_VOTE_TEXT[reason.code] ?? reason.code})`;
+    case 'notSaved':
+      return 'it could not be saved on this kiosk (see the log)';
+  }
+}
+
+/** What a voter is told about their press, or undefined for commands that are not about one. */
+export function describeFeedback(command: FeedbackCommand, poll: PollInfo | null): string | undefined {
+  const name = (button: number): string => {
+    const option = poll?.options[button - 1];
+    return option === undefined ? `${button}` : `${button} (${option})`;
+  };
+  switch (command.kind) {
+    case 'confirmed':
+      return command.flagged
+        ? `${name(command.button)}: stored, but flagged as a repeated press (not counted by default)`
+        : `${name(command.button)}: counted`;
+    case 'savedOffline':
+      return `${name(command.button)}: saved, will be sent when the server answers`;
+    case 'notAccepted':
+      return `${name(command.button)}: not accepted: ${whyNot(command.reason)}`;
+    case 'ignored':
+      return `${name(command.button)}: ignored: too soon after the last vote (${(command.remainingMs / 1000).toFixed(1)} s left)`;
+    default:
+      return undefined;
+  }
+}
 
 export function renderKeysScreen(s: KeysScreenState): string {
   const lines: string[] = [];
   lines.push(`${paint(s.color, '1', 'pivote kiosk')} ${s.kioskId}  (${s.backend} GPIO)  server ${s.server}`);
   lines.push('');
-  lines.push(s.poll ? `Poll ${s.poll.id}: ${s.poll.question}` : paint(s.color, '2', 'No poll is open: presses are not recorded.'));
+  lines.push(s.poll ? pollText(s) : paint(s.color, '2', pollText(s)));
   lines.push('');
   s.leds.forEach((lit, i) => {
     const option = s.poll?.options[i];
@@ -50,7 +122,7 @@ export function renderKeysScreen(s: KeysScreenState): string {
     lines.push(`  [${i + 1}]  ${lamp(lit, s.color)}  ${label}`);
   });
   lines.push('');
-  lines.push(`  status ${lamp(s.statusLit, s.color, '1;33')}  ${CONNECTION_TEXT[s.connection]}`);
+  lines.push(`  status ${lamp(s.statusLit, s.color, '1;33')}  ${connectionText(s)}`);
   lines.push(`  queued votes: ${s.queued}`);
   lines.push('');
   lines.push(`Press 1-${s.leds.length} to vote, q to quit.${s.message ? `  ${s.message}` : ''}`);

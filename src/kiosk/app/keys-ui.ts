@@ -1,8 +1,9 @@
-import { formatServerAddress } from '../server-address.js';
-import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
+import { formatServerAddress } from '../transport/server-address.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
+import type { FeedbackCommand } from '../feedback/feedback.js';
 import type { KioskApp } from './kiosk-app.js';
 import {
-  ENTER_SCREEN, keyActions, LEAVE_SCREEN, renderKeysScreen, toTerminalFrame, type KeysScreenState,
+  describeFeedback, ENTER_SCREEN, keyActions, LEAVE_SCREEN, renderKeysScreen, toTerminalFrame, type KeysScreenState,
 } from './keys-screen.js';
 
 /**
@@ -38,6 +39,8 @@ export interface KeysUiOptions {
 export interface KeysUi {
   /** Call on every LED change; redraws are coalesced. */
   ledChanged(): void;
+  /** Call with what the kiosk shows the voter (KioskAppDeps.onFeedback): the screen says it in words. */
+  feedback(command: FeedbackCommand): void;
   /** Restores the terminal. Idempotent. */
   stop(): void;
 }
@@ -61,6 +64,9 @@ export function startKeysUi(options: KeysUiOptions): KeysUi {
     server: app.config.servers.map(formatServerAddress).join(', '),
     backend: app.backend.name,
     connection: app.client.status,
+    refusedWith: app.client.status === 'error' ? app.client.statusDetail?.code : undefined,
+    // The client learns the poll from every welcome: undefined means no welcome yet.
+    reachedServer: app.client.poll !== undefined,
     poll: app.runtime.state.poll,
     leds: app.pins.leds.map((bcm) => mock.isOn(bcm)),
     statusLit: mock.isOn(app.pins.status),
@@ -86,8 +92,8 @@ export function startKeysUi(options: KeysUiOptions): KeysUi {
     const bcm = app.pins.buttons[button - 1];
     if (bcm === undefined) return;
     const pin = mock.pin(bcm);
+    message = `${button}: pressed…`;
     pin.press();
-    message = `pressed ${button}`;
     const previous = releases.get(bcm);
     if (previous !== undefined) timers.clearTimeout(previous);
     releases.set(
@@ -119,6 +125,12 @@ export function startKeysUi(options: KeysUiOptions): KeysUi {
 
   return {
     ledChanged: schedule,
+    feedback(command) {
+      const text = describeFeedback(command, app.runtime.state.poll);
+      if (text === undefined) return;
+      message = text;
+      schedule();
+    },
     stop() {
       if (stopped) return;
       stopped = true;

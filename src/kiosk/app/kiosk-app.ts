@@ -4,17 +4,19 @@ import {
   createButton, createLed, MockGpio, openGpioBackend, parsePin, StatusLed,
   type BackendKind, type Button, type GpioBackend, type Led, type OpenGpioOptions,
 } from '../../gpio/index.js';
-import type { BackoffOptions } from '../backoff.js';
-import { KioskClient, type Connector } from '../client.js';
-import { createSystemClock, type KioskClock } from '../clock.js';
-import type { KioskConfig } from '../config.js';
-import { connectorForConfig } from '../connectors.js';
-import { bindClient, KioskRuntime } from '../kiosk-runtime.js';
-import { Outbox, outboxPath, type OutboxVote } from '../outbox.js';
-import { systemTimers, type Timers } from '../timers.js';
-import { LedFeedback } from './led-feedback.js';
-import { observeOutputs, type OutputChange } from './observed-outputs.js';
-import { schedulePrune } from './outbox-pruning.js';
+import type { BackoffOptions } from '../connection/backoff.js';
+import { KioskClient, type Connector } from '../connection/client.js';
+import { createSystemClock, type KioskClock } from '../clock/clock.js';
+import type { KioskConfig } from '../config/config.js';
+import { connectorForConfig } from '../transport/connectors.js';
+import { bindClient, KioskRuntime } from '../state/kiosk-runtime.js';
+import { Outbox, outboxPath, type OutboxVote } from '../outbox/outbox.js';
+import { systemTimers, type Timers } from '../clock/timers.js';
+import { applyFeedback, type FeedbackCommand, type KioskFeedback } from '../feedback/feedback.js';
+import { LedFeedback } from '../feedback/led-feedback.js';
+import { observeOutputs, type OutputChange } from '../feedback/observed-outputs.js';
+import { inDataDir } from '../os-errors.js';
+import { schedulePrune } from '../outbox/outbox-pruning.js';
 
 /**
  * The kiosk application: GPIO buttons and LEDs, the durable outbox, the runtime (pure machine +
@@ -60,6 +62,8 @@ export interface KioskAppDeps {
   onLedChange?: (change: LedChange) => void;
   /** After a press is durably in the outbox. */
   onRecorded?: (vote: OutboxVote) => void;
+  /** Everything shown to the voter, with the reason (the `--keys` screen says it in words). */
+  onFeedback?: (command: FeedbackCommand) => void;
   /** Default: TLS when the config has a `tls` section, else plain TCP (connectorForConfig). */
   connect?: Connector;
   clock?: KioskClock;
@@ -85,8 +89,15 @@ export interface KioskApp {
   readonly runtime: KioskRuntime;
   readonly client: KioskClient;
   readonly feedback: LedFeedback;
-  /** LEDs off, every line released, connection closed, outbox closed. Idempotent. */
-  stop(): Promise<void>;
+  /**
+   * LEDs off, every line released, connection closed, outbox closed. Idempotent. Resolves with
+   * the votes still queued (not acknowledged) when the outbox closed: sent at the next start.
+   */
+  stop(): Promise<KioskStopped>;
+}
+
+export interface KioskStopped {
+  queued: number;
 }
 
 export function kioskPins(config: Pick<KioskConfig, 'buttons' | 'leds' | 'statusLed'>): KioskPins {
@@ -115,9 +126,14 @@ export async function startKiosk(config: KioskAppConfig, deps: KioskAppDeps): Pr
     // Config problems first (an unreadable tls.ca is PV_TLS_CONFIG), before any file or pin.
     const connect = deps.connect ?? connectorForConfig(config);
     // Then storage: a kiosk that cannot keep votes should not light a single LED.
-    mkdirSync(config.dataDir, { recursive: true });
-    const outbox = (deps.openOutbox ?? ((path) => new Outbox(path)))(outboxPath(config.dataDir));
-    cleanup.push(() => outbox.close());
+    inDataDir(config.dataDir, 'create', () => mkdirSync(config.dataDir, { recursive: true }));
+    const openOutbox = deps.openOutbox ?? ((path) => new Outbox(path));
+    const outbox = inDataDir(config.dataDir, 'open the outbox in', () => openOutbox(outboxPath(config.dataDir)));
+    let queuedAtClose = 0;
+    cleanup.push(() => {
+      queuedAtClose = outbox.pendingCount();
+      outbox.close();
+    });
     const pruning = schedulePrune(outbox, timers, log);
     cleanup.push(() => pruning.cancel());
 
@@ -140,9 +156,10 @@ export async function startKiosk(config: KioskAppConfig, deps: KioskAppDeps): Pr
       feedback.dispose();
     });
 
+    const onFeedback = deps.onFeedback;
     const runtime = new KioskRuntime({
       recorder: outbox,
-      feedback,
+      feedback: onFeedback ? teeFeedback(feedback, onFeedback) : feedback,
       clock,
       timers,
       logger: log,
@@ -157,7 +174,7 @@ export async function startKiosk(config: KioskAppConfig, deps: KioskAppDeps): Pr
     const client = new KioskClient({
       servers: config.servers,
       connect,
-      identity: { kioskId: config.kioskId, secret: config.secret, software: deps.software ?? 'pivote' },
+      identity: { kioskId: config.kioskId, secret: config.secret, software: deps.software ?? 'pivote', buttons: config.buttons.length },
       queue: outbox,
       clock,
       timers,
@@ -184,7 +201,7 @@ export async function startKiosk(config: KioskAppConfig, deps: KioskAppDeps): Pr
       'kiosk started',
     );
 
-    let stopping: Promise<void> | undefined;
+    let stopping: Promise<KioskStopped> | undefined;
     return {
       config,
       pins,
@@ -198,6 +215,7 @@ export async function startKiosk(config: KioskAppConfig, deps: KioskAppDeps): Pr
         stopping ??= (async () => {
           log.info({ pending: outbox.pendingCount() }, 'kiosk stopping');
           await unwind();
+          return { queued: queuedAtClose };
         })();
         return stopping;
       },
@@ -237,4 +255,20 @@ function claimDevices(
     throw err;
   }
   return { feedback: new LedFeedback({ options: leds, status: new StatusLed(status), timers }), buttons };
+}
+
+/** The LEDs show it; `observe` hears it too, after the LEDs, with the reason. */
+function teeFeedback(leds: KioskFeedback, observe: (command: FeedbackCommand) => void): KioskFeedback {
+  const both = (command: FeedbackCommand): void => {
+    applyFeedback(command, leds);
+    observe(command);
+  };
+  return {
+    showOptions: (count) => both({ kind: 'showOptions', count }),
+    confirmed: (button, flagged) => both({ kind: 'confirmed', button, flagged }),
+    savedOffline: (button) => both({ kind: 'savedOffline', button }),
+    notAccepted: (button, reason) => both({ kind: 'notAccepted', button, reason }),
+    ignored: (button, remainingMs) => both({ kind: 'ignored', button, remainingMs }),
+    status: (status) => both({ kind: 'status', status }),
+  };
 }

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { ConnectionStatus } from '../status.js';
-import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
+import type { ConnectionStatus } from '../connection/status.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 import type { KioskApp, LedChange } from './kiosk-app.js';
 
 /**

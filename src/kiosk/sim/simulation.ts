@@ -3,20 +3,23 @@ import type { Logger } from 'pino';
 import type { ErrorCode } from '../../protocol/errors.js';
 import { PivoteError } from '../../protocol/errors.js';
 import type { PollInfo } from '../../protocol/messages.js';
-import type { Connector } from '../client.js';
-import type { KioskTlsConfig } from '../config.js';
-import { formatServerAddress, type ServerAddress } from '../server-address.js';
-import type { ConnectionStatus } from '../status.js';
-import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
+import type { Connector } from '../connection/client.js';
+import type { KioskTlsConfig } from '../config/config.js';
+import { formatServerAddress, type ServerAddress } from '../transport/server-address.js';
+import type { ConnectionStatus } from '../connection/status.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 import { startKiosk, type KioskApp } from '../app/kiosk-app.js';
-import { capacityPerSecond, planPress, seededRandom, type KioskSlot } from './press-plan.js';
+import { pressAtRate, pressLikePeople, type LoopKiosk } from './press-loops.js';
+import { capacityPerSecond, seededRandom, type KioskSlot } from './press-plan.js';
 import type { SimKiosk } from './provision.js';
+import { PEOPLE, peoplePerSecond, type VisitorModel } from './visitors.js';
 
 /**
  * Many kiosks in one process, each the real thing (startKiosk: its own MockGpio, Buttons with
- * debounce, lockout, SQLite outbox, reconnecting client), pressing random buttons through the
- * mock pins. `pivote sim` prints its report; `pivote demo` will drive it and show the progress
- * events live.
+ * debounce, lockout, SQLite outbox, reconnecting client), pressing buttons through the mock pins.
+ * By default people press them (one vote per person, a few seconds apart, now and then a
+ * button-masher: see visitors.ts); with a `rate`, presses come at that total rate (load). `pivote
+ * sim` prints its report; `pivote demo` drives it and shows the progress events live.
  */
 
 /** Wiring of every simulated kiosk (the hardware/README.md default). */
@@ -26,10 +29,7 @@ const SIM_WIRING = {
   statusLed: 'GPIO24',
 };
 
-/**
- * Shorter than a real kiosk's 1.5 s so a few kiosks make useful load, but long enough that the
- * server's repeated-press rule (4th vote within 2 s) does not flag the simulated votes.
- */
+/** Shorter than a real kiosk's 1.5 s, so a `rate` run of a few kiosks makes useful load. */
 export const SIM_LOCKOUT_MS = 1000;
 /** How long a simulated finger holds a button. */
 export const SIM_PRESS_MS = 60;
@@ -42,8 +42,13 @@ export interface SimulationOptions {
   kiosks: readonly SimKiosk[];
   /** Stop after this many presses in total. */
   votes?: number;
-  /** Presses per second over all kiosks; default 90% of what the kiosks' lockouts allow. */
+  /**
+   * Presses per second over all kiosks (load: kiosks are pressed as soon as their lockout allows,
+   * so the repeated-press rule flags many). Without it, people vote (see `people`).
+   */
   rate?: number;
+  /** How simulated people behave when there is no `rate`; default PEOPLE. */
+  people?: VisitorModel;
   /** Stop pressing after this long; without it (and without `votes`) run until `signal` aborts. */
   durationMs?: number;
   seed?: number;
@@ -63,7 +68,7 @@ export interface SimulationOptions {
 export type SimProgress =
   | { type: 'status'; kioskId: string; status: ConnectionStatus }
   | { type: 'poll'; kioskId: string; poll: PollInfo | null }
-  | { type: 'started'; kiosks: number; poll: PollInfo; rate: number }
+  | { type: 'started'; kiosks: number; poll: PollInfo; rate: number; mode: 'people' | 'rate' }
   | { type: 'pressed'; kioskId: string; button: number; pressed: number }
   | { type: 'recorded'; kioskId: string; button: number; voteId: string }
   | { type: 'acked'; kioskId: string; voteId: string; status: 'stored' | 'duplicate'; flagged: boolean }
@@ -101,7 +106,7 @@ export interface SimReport {
   ok: boolean;
 }
 
-interface SimKioskState {
+interface SimKioskState extends LoopKiosk {
   app: KioskApp;
   recorded: Set<string>;
   settled: Set<string>;
@@ -115,8 +120,8 @@ export async function runSimulation(opts: SimulationOptions, deps: SimulationDep
   const lockoutMs = opts.lockoutMs ?? SIM_LOCKOUT_MS;
   const spacingMs = Math.max(lockoutMs, SIM_PRESS_MS + DEBOUNCE_MS) + SPACING_MARGIN_MS;
   const capacity = capacityPerSecond(opts.kiosks.length, spacingMs);
-  // A little under capacity by default, so timer jitter rarely finds every kiosk still locked.
-  const rate = opts.rate ?? capacity * 0.9;
+  const people = opts.people ?? PEOPLE;
+  const rate = opts.rate ?? peoplePerSecond(people) * opts.kiosks.length;
   const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
   checkOptions(opts, rate, capacity, lockoutMs);
 
@@ -125,50 +130,39 @@ export async function runSimulation(opts: SimulationOptions, deps: SimulationDep
   try {
     for (const k of opts.kiosks) kiosks.push(await startSimKiosk(k, opts, deps, lockoutMs, counts, emit));
     const poll = await waitUntilReady(kiosks, opts, timers);
-    if (poll) emit({ type: 'started', kiosks: kiosks.length, poll, rate });
+    if (poll) emit({ type: 'started', kiosks: kiosks.length, poll, rate, mode: opts.rate === undefined ? 'people' : 'rate' });
 
     const random = seededRandom(seed);
     const started = now();
     const releases = new Set<TimerHandle>();
-    await new Promise<void>((resolve, reject) => {
-      let tick = 0;
-      const step = (): void => {
-        try {
-          stepOnce();
-        } catch (err) {
-          reject(err as Error);
-        }
-      };
-      const stepOnce = (): void => {
-        const t = now();
-        const done =
-          (opts.votes !== undefined && counts.pressed >= opts.votes) ||
-          (opts.durationMs !== undefined && t - started >= opts.durationMs) ||
-          opts.signal?.aborted === true;
-        if (done || poll === null) return resolve();
-        for (const k of kiosks) k.slot.options = k.app.runtime.state.poll?.options.length ?? 0;
-        const plan = planPress(kiosks.map((k) => k.slot), t, spacingMs, random);
-        if (plan === undefined) counts.skipped++;
-        else press(kiosks[plan.kiosk] as SimKioskState, plan.button, t);
-        tick++;
-        // Scheduled from the start time, so timer lateness does not lower the rate.
-        timers.setTimeout(step, Math.max(0, started + (tick * 1000) / rate - now()));
-      };
-      const press = (k: SimKioskState, button: number, t: number): void => {
-        const mock = k.app.mock as NonNullable<KioskApp['mock']>;
-        const pin = mock.pin(k.app.pins.buttons[button - 1] as number);
-        k.slot.lastPressMs = t;
-        counts.pressed++;
-        pin.press();
-        emit({ type: 'pressed', kioskId: k.app.config.kioskId, button, pressed: counts.pressed });
-        const handle = timers.setTimeout(() => {
-          releases.delete(handle);
-          pin.release();
-        }, SIM_PRESS_MS);
-        releases.add(handle);
-      };
-      step();
-    });
+    const press = (k: SimKioskState, button: number): void => {
+      const mock = k.app.mock as NonNullable<KioskApp['mock']>;
+      const pin = mock.pin(k.app.pins.buttons[button - 1] as number);
+      counts.pressed++;
+      pin.press();
+      emit({ type: 'pressed', kioskId: k.app.config.kioskId, button, pressed: counts.pressed });
+      const handle = timers.setTimeout(() => {
+        releases.delete(handle);
+        pin.release();
+      }, SIM_PRESS_MS);
+      releases.add(handle);
+    };
+    const loopDeps = {
+      kiosks,
+      timers,
+      now,
+      shouldStop: (t: number): boolean =>
+        poll === null ||
+        (opts.votes !== undefined && counts.pressed >= opts.votes) ||
+        (opts.durationMs !== undefined && t - started >= opts.durationMs) ||
+        opts.signal?.aborted === true,
+      ...(opts.durationMs !== undefined && { deadlineMs: started + opts.durationMs }),
+      ...(opts.signal && { signal: opts.signal }),
+      press,
+      skipped: () => void counts.skipped++,
+    };
+    if (opts.rate === undefined) await pressLikePeople(loopDeps, people, lockoutMs, random);
+    else await pressAtRate(loopDeps, rate, spacingMs, random);
     const pressingMs = Math.round(now() - started);
     emit({ type: 'pressingDone', pressed: counts.pressed, skipped: counts.skipped });
     // Let the last fingers go and their presses reach the outboxes before counting what is queued.
@@ -199,10 +193,16 @@ export async function runSimulation(opts: SimulationOptions, deps: SimulationDep
 function checkOptions(opts: SimulationOptions, rate: number, capacity: number, lockoutMs: number): void {
   const usage = (message: string): PivoteError => new PivoteError('PV_USAGE', message);
   if (!Number.isInteger(opts.kiosks.length) || opts.kiosks.length < 1) throw usage('the simulation needs at least one kiosk');
-  if (opts.votes === undefined && opts.rate === undefined) throw usage('give a number of votes or a rate');
+  if (opts.votes === undefined && opts.rate === undefined && opts.durationMs === undefined && opts.signal === undefined) {
+    throw usage('give a number of votes, a rate or a duration');
+  }
   if (opts.votes !== undefined && !(Number.isInteger(opts.votes) && opts.votes > 0)) throw usage('votes must be a positive whole number');
   if (!(rate > 0)) throw usage('the rate must be above 0 presses per second');
-  if (rate > capacity + 1e-9) {
+  const people = opts.people ?? PEOPLE;
+  if (opts.rate === undefined && lockoutMs + SIM_PRESS_MS >= people.minGapMs) {
+    throw usage(`a ${lockoutMs} ms lockout is longer than people take between votes (${people.minGapMs} ms); lower the lockout, or give a rate`);
+  }
+  if (opts.rate !== undefined && rate > capacity + 1e-9) {
     throw usage(
       `${opts.kiosks.length} kiosk(s) with a ${lockoutMs} ms lockout take at most ${capacity.toFixed(2)} presses/s; ` +
         `lower the rate, add kiosks or shorten the lockout`,
@@ -265,7 +265,7 @@ async function startSimKiosk(
     counts.rejected++;
     emit({ type: 'rejected', kioskId: k.id, voteId, code });
   });
-  return { app, recorded, settled, slot: { options: 0, lastPressMs: undefined } };
+  return { app, recorded, settled, slot: { options: 0, lastPressMs: undefined }, options: () => app.runtime.state.poll?.options.length ?? 0 };
 }
 
 /** Every kiosk online and told the open poll; null if aborted first; otherwise one error saying what is wrong. */

@@ -11,6 +11,7 @@ export function handleHello(ctx: ServerContext, session: Session, msg: HelloMess
   }
   session.kioskId = msg.kioskId;
   session.software = msg.software;
+  session.buttons = msg.buttons ?? null;
   session.nonce = newNonce();
   session.state = 'awaiting_auth';
   session.send({ type: 'challenge', v: PROTOCOL_VERSION, nonce: session.nonce, serverTime: ctx.clock() });

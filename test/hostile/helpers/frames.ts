@@ -137,13 +137,13 @@ export const protoKeyFrame: fc.Arbitrary<Fatal> = fc
   )
   .map((text) => ({ kind: 'proto keys', bytes: line(text), codes: ['PV_BAD_MESSAGE'] as const }));
 
-/** Invalid UTF-8 inside a kiosk id: decodes to U+FFFD, which no kiosk id may hold. */
+/** Invalid UTF-8 inside a kiosk id: refused by the decoder before JSON is parsed. */
 export const badUtf8Frame: fc.Arbitrary<Fatal> = fc
   .constantFrom([0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80])
   .map((bad) => ({
     kind: 'invalid UTF-8',
     bytes: Buffer.concat([Buffer.from('{"type":"hello","v":1,"kioskId":"k'), Buffer.from(bad), Buffer.from('","software":"x"}\n')]),
-    codes: ['PV_BAD_MESSAGE'] as const,
+    codes: ['PV_BAD_UTF8'] as const,
   }));
 
 /** Any certainly-fatal frame. */

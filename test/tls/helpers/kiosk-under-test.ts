@@ -1,9 +1,9 @@
-import { KioskClient, type StatusDetail } from '../../../src/kiosk/client.js';
-import type { KioskClock } from '../../../src/kiosk/clock.js';
-import type { KioskTlsConfig } from '../../../src/kiosk/config.js';
-import { connectorForConfig } from '../../../src/kiosk/connectors.js';
-import { Outbox } from '../../../src/kiosk/outbox.js';
-import type { ConnectionStatus } from '../../../src/kiosk/status.js';
+import { KioskClient, type StatusDetail } from '../../../src/kiosk/connection/client.js';
+import type { KioskClock } from '../../../src/kiosk/clock/clock.js';
+import type { KioskTlsConfig } from '../../../src/kiosk/config/config.js';
+import { connectorForConfig } from '../../../src/kiosk/transport/connectors.js';
+import { Outbox } from '../../../src/kiosk/outbox/outbox.js';
+import type { ConnectionStatus } from '../../../src/kiosk/connection/status.js';
 import { captureLogger, type LogLine } from '../../server/helpers/fixture.js';
 import { until } from '../../hostile/helpers/wire-peer.js';
 

@@ -2,9 +2,9 @@ import { readFileSync, type PathLike } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
-import { PivoteError } from '../protocol/errors.js';
-import type { Connector } from './client.js';
-import type { KioskTlsConfig } from './config.js';
+import { PivoteError } from '../../protocol/errors.js';
+import type { Connector } from '../connection/client.js';
+import type { KioskTlsConfig } from '../config/config.js';
 import { GatedStream } from './gated-stream.js';
 import { formatServerAddress } from './server-address.js';
 

@@ -1,7 +1,7 @@
 import { FEEDBACK_PATTERNS, type Led, type LedPattern, type LedStep, type StatusLed } from '../../gpio/index.js';
-import type { KioskFeedback } from '../feedback.js';
-import type { ConnectionStatus } from '../status.js';
-import { systemTimers, type TimerHandle, type Timers } from '../timers.js';
+import type { KioskFeedback } from './feedback.js';
+import type { ConnectionStatus } from '../connection/status.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 
 /**
  * KioskFeedback on real (or mock) LEDs: option LED i belongs to button i, plus a status LED.

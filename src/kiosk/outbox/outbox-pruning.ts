@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Outbox } from '../outbox.js';
-import type { TimerHandle, Timers } from '../timers.js';
+import type { Outbox } from './outbox.js';
+import type { TimerHandle, Timers } from '../clock/timers.js';
 
 /**
  * Deletes old acknowledged rows from the outbox at start and then once a day, so a kiosk that

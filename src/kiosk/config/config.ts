@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PivoteError } from '../protocol/errors.js';
-import { KIOSK_ID_PATTERN, MAX_OPTIONS, MIN_OPTIONS } from '../protocol/messages.js';
-import { DEFAULT_LOCKOUT_MS } from './kiosk-machine.js';
-import { parseServerAddress, type ServerAddress } from './server-address.js';
+import { parsePin } from '../../gpio/pin-names.js';
+import { isPivoteError, PivoteError } from '../../protocol/errors.js';
+import { KIOSK_ID_PATTERN, MAX_OPTIONS, MIN_OPTIONS } from '../../protocol/messages.js';
+import { unreadableFileError } from '../os-errors.js';
+import { DEFAULT_LOCKOUT_MS } from '../state/kiosk-machine.js';
+import { parseServerAddress, type ServerAddress } from '../transport/server-address.js';
+import { locateJsonError } from './json-error.js';
 
 /**
  * The kiosk's one config file (hardware/kiosk.example.json). `validateKioskConfig` is pure: it
  * takes parsed JSON and returns a typed config or throws ONE PivoteError that names the key
  * (details.key) and says what is wrong: PV_CONFIG_MISSING for an absent required key,
- * PV_CONFIG_INVALID for everything else. Unknown keys are refused, so a typo such as
- * "lockoutMS" does not silently fall back to the default.
+ * PV_GPIO_RESERVED for a power, ground or ID-EEPROM pin, PV_CONFIG_INVALID for everything else.
+ * Unknown keys are refused, so a typo such as "lockoutMS" does not silently fall back to the
+ * default. Reading the file: PV_CONFIG_UNREADABLE, PV_CONFIG_SYNTAX (with line and column).
  */
 
 export const GPIO_CHOICES = ['auto', 'mock', 'onoff', 'pigpio', 'chardev'] as const;
@@ -139,18 +143,17 @@ export function loadKioskConfig(path: string, io: ConfigIo = defaultIo): LoadedK
   try {
     text = io.readFile(configPath);
   } catch (err) {
-    throw new PivoteError('PV_CONFIG_MISSING', `cannot read the kiosk config ${configPath}: ${(err as Error).message}`, {
-      key: '',
-      path: configPath,
-    }, { cause: err });
+    throw unreadableFileError('the kiosk config', configPath, err);
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    throw new PivoteError('PV_CONFIG_INVALID', `the kiosk config ${configPath} is not valid JSON: ${(err as Error).message}`, {
-      key: '',
+  } catch {
+    const at = locateJsonError(text);
+    throw new PivoteError('PV_CONFIG_SYNTAX', `the kiosk config ${configPath} is not valid JSON at line ${at.line}, column ${at.column}: ${at.problem}`, {
       path: configPath,
+      line: at.line,
+      column: at.column,
     });
   }
   const config = validateKioskConfig(raw);
@@ -161,7 +164,7 @@ export function loadKioskConfig(path: string, io: ConfigIo = defaultIo): LoadedK
     try {
       secret = io.readFile(secretFile).trim();
     } catch (err) {
-      throw invalid('secretFile', `names a file that cannot be read: ${(err as Error).message}`, { path: secretFile });
+      throw unreadableFileError('the kiosk secret (config key "secretFile")', secretFile, err, { key: 'secretFile' });
     }
     if (secret.length === 0) throw invalid('secretFile', `names an empty file (${secretFile})`, { path: secretFile });
   }
@@ -173,10 +176,10 @@ export function loadKioskConfig(path: string, io: ConfigIo = defaultIo): LoadedK
 }
 
 function parseServers(value: unknown): ServerAddress[] {
-  if (value === undefined) throw missing('server', 'give "host:port", or a list of them for failover');
+  if (value === undefined) throw missing('server', 'give "host:port" (or "host" for port 7070), or a list of them for failover');
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0 || !list.every((s) => typeof s === 'string')) {
-    throw invalid('server', 'must be "host:port" or a non-empty list of them');
+    throw invalid('server', 'must be "host:port" or "host", or a non-empty list of them');
   }
   return list.map((s: string, index) => {
     const parsed = parseServerAddress(s.trim());
@@ -211,6 +214,14 @@ function pin(value: unknown, key: string, index?: number): string {
   if (!m || (bcm !== undefined && bcm > 27) || (board !== undefined && (board < 1 || board > 40))) {
     throw invalid(key, `has ${JSON.stringify(value)}, which is not a pin name (GPIO0-27, BCM0-27, BOARD1-40 or 0-27)`, where);
   }
+  try {
+    parsePin(value.trim());
+  } catch (err) {
+    // A power, ground or ID-EEPROM pin: the GPIO layer's reason, said about this key.
+    if (!isPivoteError(err)) throw err;
+    const reason = err.message.replace(/^"[^"]*" \(header pin (\d+)\)/, 'header pin $1');
+    throw new PivoteError(err.code, `config key "${key}" has ${JSON.stringify(value)}: ${reason}`, { ...err.details, key, ...where });
+  }
   return value.trim();
 }
 
@@ -221,10 +232,9 @@ function pinList(o: Obj, key: string): string[] {
   return v.map((p: unknown, i) => pin(p, key, i));
 }
 
-/** Same physical pin written two ways (GPIO5 and BCM5) is caught; BOARD names are compared as written. */
+/** Same physical pin written two ways (GPIO17, BCM17, 17 and BOARD11) is caught. */
 function pinIdentity(name: string): string {
-  const m = PIN.exec(name);
-  return m?.[1] !== undefined ? `BCM${Number(m[1])}` : name.toUpperCase();
+  return `BCM${parsePin(name)}`;
 }
 
 function checkDistinctPins(pins: { key: string; index: number | undefined; pin: string }[]): void {

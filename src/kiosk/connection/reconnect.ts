@@ -1,6 +1,6 @@
-import { AUTH_FAILURE_BACKOFF, Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import type { ServerAddress } from './server-address.js';
-import type { TimerHandle, Timers } from './timers.js';
+import { AUTH_FAILURE_BACKOFF, Backoff, DEFAULT_BACKOFF, ID_CONFLICT_BACKOFF, type BackoffOptions } from './backoff.js';
+import type { ServerAddress } from '../transport/server-address.js';
+import type { TimerHandle, Timers } from '../clock/timers.js';
 
 /**
  * When and where to try next. The client asks for the next attempt after every failure; this
@@ -14,13 +14,19 @@ export interface ReconnectOptions {
   backoff?: BackoffOptions;
   /** Used while the last refusal was an authentication failure or revocation. */
   slowBackoff?: BackoffOptions;
+  /** Used while the server refuses this kiosk id as used by two devices. */
+  conflictBackoff?: BackoffOptions;
 }
+
+/** How hard to knock: after a network failure, after a refusal, after an id conflict. */
+export type RetryPace = 'normal' | 'refused' | 'conflict';
 
 export class ReconnectPlan {
   private readonly servers: readonly ServerAddress[];
   private readonly timers: Timers;
   private readonly fast: Backoff;
   private readonly slow: Backoff;
+  private readonly conflict: Backoff;
   private index = 0;
   private timer: TimerHandle | undefined;
 
@@ -30,6 +36,7 @@ export class ReconnectPlan {
     this.timers = options.timers;
     this.fast = new Backoff(options.backoff ?? DEFAULT_BACKOFF);
     this.slow = new Backoff(options.slowBackoff ?? AUTH_FAILURE_BACKOFF);
+    this.conflict = new Backoff(options.conflictBackoff ?? ID_CONFLICT_BACKOFF);
   }
 
   /** The server the next attempt goes to. */
@@ -50,12 +57,13 @@ export class ReconnectPlan {
   succeeded(): void {
     this.fast.reset();
     this.slow.reset();
+    this.conflict.reset();
   }
 
   /** Runs `attempt` after a backoff delay; returns the delay. Replaces any scheduled attempt. */
-  schedule(slow: boolean, attempt: () => void): number {
+  schedule(pace: RetryPace, attempt: () => void): number {
     this.cancel();
-    const delay = (slow ? this.slow : this.fast).next();
+    const delay = (pace === 'conflict' ? this.conflict : pace === 'refused' ? this.slow : this.fast).next();
     this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       attempt();

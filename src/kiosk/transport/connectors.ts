@@ -1,6 +1,6 @@
 import { connect as netConnect, type Socket } from 'node:net';
-import type { Connector } from './client.js';
-import type { KioskTlsConfig } from './config.js';
+import type { Connector } from '../connection/client.js';
+import type { KioskTlsConfig } from '../config/config.js';
 import type { ServerAddress } from './server-address.js';
 import { loadTlsConnector } from './tls-connector.js';
 

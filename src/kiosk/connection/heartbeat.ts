@@ -1,4 +1,4 @@
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../clock/timers.js';
 
 /**
  * Keeps one authenticated connection alive and notices when it is not: sends a heartbeat every

@@ -1,13 +1,13 @@
 import { pino, type Logger } from 'pino';
-import type { ErrorCode } from '../protocol/errors.js';
-import type { PollInfo } from '../protocol/messages.js';
-import type { KioskClient } from './client.js';
-import type { KioskClock } from './clock.js';
-import { applyFeedback, type KioskFeedback } from './feedback.js';
+import type { ErrorCode } from '../../protocol/errors.js';
+import type { PollInfo } from '../../protocol/messages.js';
+import type { KioskClient } from '../connection/client.js';
+import type { KioskClock } from '../clock/clock.js';
+import { applyFeedback, type KioskFeedback } from '../feedback/feedback.js';
 import { initialKioskState, kioskStep, startupEffects, type KioskEffect, type KioskEvent, type KioskState } from './kiosk-machine.js';
-import type { NewPress, OutboxVote } from './outbox.js';
-import type { ConnectionStatus } from './status.js';
-import { systemTimers, type TimerHandle, type Timers } from './timers.js';
+import type { NewPress, OutboxVote } from '../outbox/outbox.js';
+import type { ConnectionStatus } from '../connection/status.js';
+import { systemTimers, type TimerHandle, type Timers } from '../clock/timers.js';
 
 /**
  * Carries out what the pure kiosk machine decides: writes presses to the outbox, runs the

@@ -1,9 +1,9 @@
 import type { Duplex } from 'node:stream';
-import { encodeFrame, FrameDecoder } from '../protocol/codec.js';
-import { PivoteError, isPivoteError } from '../protocol/errors.js';
-import { MAX_SERVER_FRAME_BYTES, type KioskMessage, type ServerMessage } from '../protocol/messages.js';
-import { parseServerMessage } from '../protocol/validate.js';
-import type { TimerHandle, Timers } from './timers.js';
+import { encodeFrame, FrameDecoder } from '../../protocol/codec.js';
+import { PivoteError, isPivoteError } from '../../protocol/errors.js';
+import { MAX_SERVER_FRAME_BYTES, type KioskMessage, type ServerMessage } from '../../protocol/messages.js';
+import { parseServerMessage } from '../../protocol/validate.js';
+import type { TimerHandle, Timers } from '../clock/timers.js';
 
 /**
  * One duplex stream to the server, seen as validated messages in and out. It knows nothing about

@@ -1,14 +1,14 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { isPivoteError, type ErrorCode, type PivoteError } from '../protocol/errors.js';
-import type { PollInfo, ServerMessage, VoteMessage, WelcomeMessage } from '../protocol/messages.js';
-import { ageFromClock, type KioskClock } from './clock.js';
-import { FramedConnection } from './connection.js';
+import { isPivoteError, type ErrorCode, type PivoteError } from '../../protocol/errors.js';
+import type { PollInfo, ServerMessage, VoteMessage, WelcomeMessage } from '../../protocol/messages.js';
+import { ageFromClock, type KioskClock } from '../clock/clock.js';
+import { FramedConnection } from './framed-connection.js';
 import { Handshake, type KioskIdentity } from './handshake.js';
 import { Heartbeat } from './heartbeat.js';
-import type { OutboxVote, VoteQueue } from './outbox.js';
+import type { OutboxVote, VoteQueue } from '../outbox/outbox.js';
 import { SenderWindow } from './sender-window.js';
-import type { TimerHandle, Timers } from './timers.js';
+import type { TimerHandle, Timers } from '../clock/timers.js';
 
 /**
  * One connection's life: handshake, then votes out / answers in, heartbeats, until the stream

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { PivoteError, type ErrorCode } from '../protocol/errors.js';
-import type { PollInfo } from '../protocol/messages.js';
-import { parsePollInfo } from '../protocol/validate.js';
+import { PivoteError, type ErrorCode } from '../../protocol/errors.js';
+import type { PollInfo } from '../../protocol/messages.js';
+import { parsePollInfo } from '../../protocol/validate.js';
 
 /**
  * The kiosk's durable outbox: every accepted press is a row here before any LED says it was

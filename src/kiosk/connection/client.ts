@@ -1,18 +1,18 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import type { ErrorCode } from '../protocol/errors.js';
-import type { PollInfo, WelcomeMessage } from '../protocol/messages.js';
+import type { ErrorCode } from '../../protocol/errors.js';
+import type { PollInfo, WelcomeMessage } from '../../protocol/messages.js';
 import type { BackoffOptions } from './backoff.js';
-import type { KioskClock } from './clock.js';
+import type { KioskClock } from '../clock/clock.js';
 import type { KioskIdentity } from './handshake.js';
-import type { VoteQueue } from './outbox.js';
+import type { VoteQueue } from '../outbox/outbox.js';
 import { ReconnectPlan } from './reconnect.js';
 import { DEFAULT_MAX_IN_FLIGHT } from './sender-window.js';
-import { formatServerAddress, type ServerAddress } from './server-address.js';
+import { formatServerAddress, type ServerAddress } from '../transport/server-address.js';
 import { KioskSession, type SessionEnd } from './session.js';
 import type { ConnectionStatus } from './status.js';
-import { systemTimers, type Timers } from './timers.js';
+import { systemTimers, type Timers } from '../clock/timers.js';
 
 /**
  * The kiosk's link to the server: keeps one session alive at a time, reconnecting with jittered
@@ -63,10 +63,14 @@ export interface KioskClientOptions {
   backoff?: BackoffOptions;
   /** Delays after an authentication failure; default 15-30 s growing to 5 min. */
   slowBackoff?: BackoffOptions;
+  /** Delays after PV_KIOSK_ID_CONFLICT; default 1-2 min growing to 5 min. */
+  conflictBackoff?: BackoffOptions;
 }
 
 /** Refusals an organiser has to fix: shown as status `error`, retried slowly. */
-const NEEDS_ORGANISER: ReadonlySet<ErrorCode> = new Set(['PV_AUTH_FAILED', 'PV_KIOSK_REVOKED', 'PV_UNSUPPORTED_VERSION', 'PV_TLS_UNTRUSTED']);
+const NEEDS_ORGANISER: ReadonlySet<ErrorCode> = new Set([
+  'PV_AUTH_FAILED', 'PV_KIOSK_REVOKED', 'PV_UNSUPPORTED_VERSION', 'PV_TLS_UNTRUSTED', 'PV_KIOSK_ID_CONFLICT',
+]);
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -79,6 +83,8 @@ export class KioskClient extends EventEmitter<KioskClientEvents> {
   private currentStatus: ConnectionStatus = 'offline';
   private currentPoll: PollInfo | null | undefined;
   private refused = false;
+  private refusedFor: ErrorCode | undefined;
+  private lastDetail: StatusDetail | undefined;
   private started = false;
   private stopped = false;
   private sessionGone: (() => void) | undefined;
@@ -93,6 +99,7 @@ export class KioskClient extends EventEmitter<KioskClientEvents> {
       timers: this.timers,
       ...(options.backoff && { backoff: options.backoff }),
       ...(options.slowBackoff && { slowBackoff: options.slowBackoff }),
+      ...(options.conflictBackoff && { conflictBackoff: options.conflictBackoff }),
     });
   }
 
@@ -103,6 +110,11 @@ export class KioskClient extends EventEmitter<KioskClientEvents> {
   /** The last poll the server announced; undefined until the first welcome. */
   get poll(): PollInfo | null | undefined {
     return this.currentPoll;
+  }
+
+  /** Why the status is what it is (the refusal's code, the retry delay); undefined before the first change. */
+  get statusDetail(): StatusDetail | undefined {
+    return this.lastDetail;
   }
 
   start(): void {
@@ -170,6 +182,7 @@ export class KioskClient extends EventEmitter<KioskClientEvents> {
 
   private onWelcome(server: string, welcome: WelcomeMessage): void {
     this.refused = false;
+    this.refusedFor = undefined;
     this.plan.succeeded();
     this.log.info({ server, window: welcome.window, heartbeatMs: welcome.heartbeatMs }, 'online');
     this.setStatus('online', { server });
@@ -183,10 +196,14 @@ export class KioskClient extends EventEmitter<KioskClientEvents> {
       this.sessionGone?.();
       return;
     }
-    if (end.code !== undefined && NEEDS_ORGANISER.has(end.code)) this.refused = true;
+    if (end.code !== undefined && NEEDS_ORGANISER.has(end.code)) {
+      this.refused = true;
+      this.refusedFor = end.code;
+    }
     // A server that welcomed us and then dropped is most likely restarting: try it again first.
     if (!end.welcomed) this.plan.failover();
-    const retryInMs = this.plan.schedule(this.refused, () => this.attempt());
+    const pace = !this.refused ? 'normal' : this.refusedFor === 'PV_KIOSK_ID_CONFLICT' ? 'conflict' : 'refused';
+    const retryInMs = this.plan.schedule(pace, () => this.attempt());
     const detail: StatusDetail = { server, reason: end.reason, retryInMs, ...(end.code && { code: end.code }) };
     const level = this.refused ? 'error' : 'info';
     this.log[level]({ ...detail, ...(end.error && { err: end.error }) }, 'disconnected');
@@ -199,6 +216,7 @@ export class KioskClient extends EventEmitter<KioskClientEvents> {
   }
 
   private setStatus(status: ConnectionStatus, detail: StatusDetail): void {
+    this.lastDetail = detail;
     if (status === this.currentStatus) return;
     this.currentStatus = status;
     this.emit('status', status, detail);

@@ -1,7 +1,7 @@
-import type { ErrorCode } from '../protocol/errors.js';
-import type { PollInfo } from '../protocol/messages.js';
-import type { FeedbackCommand } from './feedback.js';
-import type { ConnectionStatus } from './status.js';
+import type { ErrorCode } from '../../protocol/errors.js';
+import type { PollInfo } from '../../protocol/messages.js';
+import type { FeedbackCommand } from '../feedback/feedback.js';
+import type { ConnectionStatus } from '../connection/status.js';
 
 /**
  * What a kiosk does with a button press, as a pure function: (state, event) -> (state, effects).
@@ -92,13 +92,24 @@ export function kioskStep(state: KioskState, event: KioskEvent): Step {
     case 'recorded':
       return onRecorded(state, event.button, event.voteId);
     case 'recordFailed': {
-      const effects = [log('error', 'recordFailed', { button: event.button }), feedback({ kind: 'notAccepted', button: event.button })];
+      const effects = [
+        log('error', 'recordFailed', { button: event.button }),
+        feedback({ kind: 'notAccepted', button: event.button, reason: { kind: 'notSaved' } }),
+      ];
       return { state: { ...state, current: null }, effects };
     }
     case 'acked':
-      return onOutcome(state, event.voteId, 'confirmed', { status: event.status, flagged: event.flagged });
+      return onOutcome(state, event.voteId, { status: event.status, flagged: event.flagged }, (button) => ({
+        kind: 'confirmed',
+        button,
+        flagged: event.flagged,
+      }));
     case 'rejected':
-      return onOutcome(state, event.voteId, 'notAccepted', { code: event.code });
+      return onOutcome(state, event.voteId, { code: event.code }, (button) => ({
+        kind: 'notAccepted',
+        button,
+        reason: { kind: 'refused', code: event.code },
+      }));
     case 'connection':
       return onConnection(state, event.status);
   }
@@ -119,7 +130,8 @@ function onPress(state: KioskState, button: number, atMs: number): Step {
   const prefix: KioskEffect[] = [];
   if (state.lockoutUntilMs !== null) {
     if (atMs < state.lockoutUntilMs) {
-      return same(state, [log('info', 'pressDuringLockout', { button, remainingMs: state.lockoutUntilMs - atMs })]);
+      const remainingMs = state.lockoutUntilMs - atMs;
+      return same(state, [log('info', 'pressDuringLockout', { button, remainingMs }), feedback({ kind: 'ignored', button, remainingMs })]);
     }
     // The lockout is over even if its timer has not fired yet: finish it before this press.
     const ended = endLockout(state);
@@ -128,13 +140,13 @@ function onPress(state: KioskState, button: number, atMs: number): Step {
   }
   const poll = state.poll;
   if (poll === null) {
-    return same(state, [...prefix, log('info', 'pressNoPoll', { button }), feedback({ kind: 'notAccepted', button })]);
+    return same(state, [...prefix, log('info', 'pressNoPoll', { button }), feedback({ kind: 'notAccepted', button, reason: { kind: 'noPoll' } })]);
   }
   if (!Number.isInteger(button) || button < 1 || button > poll.options.length) {
     return same(state, [
       ...prefix,
       log('info', 'pressNotAnOption', { button, options: poll.options.length }),
-      feedback({ kind: 'notAccepted', button }),
+      feedback({ kind: 'notAccepted', button, reason: { kind: 'notAnOption', options: poll.options.length } }),
     ]);
   }
   const untilMs = atMs + state.lockoutMs;
@@ -180,17 +192,18 @@ function onRecorded(state: KioskState, button: number, voteId: string): Step {
 function onOutcome(
   state: KioskState,
   voteId: string,
-  kind: 'confirmed' | 'notAccepted',
   data: Record<string, unknown>,
+  show: (button: number) => FeedbackCommand,
 ): Step {
   const current = state.current;
-  const event = kind === 'confirmed' ? 'voteAcked' : 'voteRejected';
+  const accepted = !('code' in data);
+  const event = accepted ? 'voteAcked' : 'voteRejected';
   // Outcomes of earlier votes (sent after a reconnect, long after their voter left) are logged
   // but not shown: a blink now would mislead whoever stands at the kiosk.
-  if (current?.voteId !== voteId) return same(state, [log(kind === 'confirmed' ? 'debug' : 'warn', event, { voteId, ...data })]);
+  if (current?.voteId !== voteId) return same(state, [log(accepted ? 'debug' : 'warn', event, { voteId, ...data })]);
   return {
     state: { ...state, current: null },
-    effects: [log('debug', event, { voteId, ...data }), feedback({ kind, button: current.button })],
+    effects: [log('debug', event, { voteId, ...data }), feedback(show(current.button))],
   };
 }
 

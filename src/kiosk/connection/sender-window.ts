@@ -1,4 +1,4 @@
-import type { OutboxVote, VoteQueue } from './outbox.js';
+import type { OutboxVote, VoteQueue } from '../outbox/outbox.js';
 
 /**
  * Which pending votes to put on the wire next, for one connection. It walks the outbox in seq

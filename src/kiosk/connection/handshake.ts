@@ -1,12 +1,12 @@
-import { computeAuthMac } from '../protocol/auth.js';
-import type { ErrorCode } from '../protocol/errors.js';
+import { computeAuthMac } from '../../protocol/auth.js';
+import type { ErrorCode } from '../../protocol/errors.js';
 import {
   PROTOCOL_VERSION,
   type AuthMessage,
   type HelloMessage,
   type ServerMessage,
   type WelcomeMessage,
-} from '../protocol/messages.js';
+} from '../../protocol/messages.js';
 
 /**
  * The kiosk side of hello -> challenge -> auth -> welcome, as a pure step function: it is fed
@@ -18,6 +18,8 @@ export interface KioskIdentity {
   secret: string;
   /** Reported in hello, e.g. "pivote/0.1.0". */
   software: string;
+  /** Reported in hello so the server can warn about polls with more options than buttons. */
+  buttons?: number;
 }
 
 export type HandshakeStep =
@@ -41,7 +43,8 @@ export class Handshake {
   }
 
   hello(): HelloMessage {
-    return { type: 'hello', v: PROTOCOL_VERSION, kioskId: this.identity.kioskId, software: this.identity.software };
+    const { kioskId, software, buttons } = this.identity;
+    return { type: 'hello', v: PROTOCOL_VERSION, kioskId, software, ...(buttons !== undefined && { buttons }) };
   }
 
   receive(message: ServerMessage): HandshakeStep {

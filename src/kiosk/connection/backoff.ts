@@ -32,6 +32,17 @@ export const AUTH_FAILURE_BACKOFF: Readonly<Required<Omit<BackoffOptions, 'rando
   minMs: 15_000,
 };
 
+/**
+ * Reconnecting after PV_KIOSK_ID_CONFLICT (another device uses this kiosk id): nothing changes
+ * until a person re-provisions one of the devices, so wait minutes, not seconds. The cap stays
+ * below the server's hold (10 min), so two clones keep being refused instead of taking turns.
+ */
+export const ID_CONFLICT_BACKOFF: Readonly<Required<Omit<BackoffOptions, 'random'>>> = {
+  baseMs: 2 * 60_000,
+  capMs: 5 * 60_000,
+  minMs: 60_000,
+};
+
 /** 2^30 * base is far beyond any cap; clamping the exponent keeps the arithmetic finite. */
 const MAX_EXPONENT = 30;
 
