@@ -29,6 +29,7 @@ describe.skipIf(!availability.run)(`dashboard in Chromium: the organiser's flows
     stack = await startStack();
     kiosks.hall1 = await stack.startKiosk('hall-1', { name: 'Main hall', location: 'Entrance' });
     kiosks.hall2 = await stack.startKiosk('hall-2', { name: 'Side hall', location: 'Garden' });
+    kiosks.cloak = await stack.startKiosk('cloak-1', { name: 'Cloakroom', location: 'Basement', buttons: 2 });
     organiser = await newContext(browser, stack.baseURL);
     page = await organiser.newPage();
   }, 120_000);
@@ -96,6 +97,24 @@ describe.skipIf(!availability.run)(`dashboard in Chromium: the organiser's flows
     await expect.poll(() => stat(page, 'flagged'), WAIT).toBe('1');
     expect(await barCounts(page)).toEqual([2, 1, 1, 1]);
     expect((await barPercents(page)).reduce((a, b) => a + b, 0)).toBeCloseTo(100, 5);
+  });
+
+  it('the fleet shows every kiosk live, and warns of one with fewer buttons than the poll has options', async () => {
+    await navigateTo(page, 'Fleet');
+    const row = (id: string) => page.locator(`.fleet-table tr[data-kiosk-id="${id}"]`);
+    await expect.poll(() => row('hall-1').getAttribute('data-presence'), WAIT).toBe('online');
+    expect(await row('hall-1').textContent()).toContain('Main hall');
+    expect(await row('hall-1').textContent()).toContain('Entrance');
+    await expect.poll(() => row('cloak-1').locator('.warnings').textContent(), WAIT)
+      .toContain('Has 2 buttons but the poll has 4 options: nobody can vote for “Poor”, “Bad” here.');
+    expect(await row('hall-1').locator('.warnings').count()).toBe(0);
+    const poll = await stack.api<{ kiosksShort: { id: string; buttons: number }[] }>('GET', `/api/polls/${pollId}`);
+    expect(poll.body.kiosksShort).toEqual([{ id: 'cloak-1', buttons: 2 }]);
+
+    await kiosks.cloak!.kill('SIGKILL'); // its power went
+    await expect.poll(() => row('cloak-1').getAttribute('data-presence'), WAIT).toBe('offline');
+    expect(await row('cloak-1').textContent()).toMatch(/Offline for \d+ s/);
+    expect(await page.locator('.summary').textContent()).toMatch(/2 online.*1 offline/);
   });
 
   it('the public big screen shows nothing until the organiser allows it, then follows the votes', async () => {
