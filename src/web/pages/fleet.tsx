@@ -81,7 +81,7 @@ function KioskRow({ kiosk: k, warnings, now }: { kiosk: Kiosk; warnings: string[
           {p.text}
         </span>
       </td>
-      <td data-label="Last seen">
+      <td data-label="Last seen" class="nowrap">
         <time dateTime={k.lastSeenAt ?? undefined} title={k.lastSeenAt ? formatDateTime(k.lastSeenAt, now) : undefined}>{formatAgo(k.lastSeenAt, now)}</time>
       </td>
       <td data-label="Version" class="nowrap">{k.software ?? '—'}</td>
