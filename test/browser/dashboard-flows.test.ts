@@ -146,6 +146,35 @@ describe.skipIf(!availability.run)(`dashboard in Chromium: the organiser's flows
     }
   });
 
+  it('schedules a poll for later from the UI, reschedules it, and deletes it', async () => {
+    await navigateTo(page, 'Manage');
+    const form = page.getByRole('form', { name: 'New poll' });
+    await form.getByLabel('Question').fill('Evening session?');
+    await form.getByLabel('Option 1', { exact: true }).fill('Yes');
+    await form.getByLabel('Option 2', { exact: true }).fill('No');
+    await form.getByLabel('Results on the public big screen').selectOption('after-close');
+    await form.getByLabel('At a set time').check();
+    await form.getByLabel('Opens at').fill('2031-06-01T18:00');
+    await form.getByRole('button', { name: 'Schedule poll' }).click();
+    const drafts = async () => (await stack.api<{ id: number; state: string; question: string; opensAt: string; publicResults: string }[]>('GET', '/api/polls')).body.filter((p) => p.state === 'draft');
+    await expect.poll(async () => (await drafts()).length, WAIT).toBe(1);
+    const draft = (await drafts())[0]!;
+    expect(draft).toMatchObject({ question: 'Evening session?', publicResults: 'after-close' });
+    expect(draft.opensAt).toBe('2031-06-01T16:00:00.000Z'); // 18:00 in the browser's zone, Europe/Paris (summer: UTC+2)
+    const row = page.locator(`.polls-table tr[data-poll-id="${draft.id}"]`);
+    await expect.poll(() => row.locator('.pill').textContent(), WAIT).toBe('scheduled');
+    expect((await stack.api<{ state: string }>('GET', `/api/polls/${pollId}`)).body.state).toBe('open'); // the open poll is untouched
+
+    await row.getByRole('button', { name: 'Reschedule' }).click();
+    await row.getByLabel('Opens at').fill('2031-06-02T09:30');
+    await row.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(async () => (await drafts())[0]?.opensAt, WAIT).toBe('2031-06-02T07:30:00.000Z');
+
+    await confirmClick(row, `Delete poll ${draft.id}`);
+    await expect.poll(async () => (await drafts()).length, WAIT).toBe(0);
+    await expect.poll(() => row.count(), WAIT).toBe(0);
+  });
+
   it('closes the poll from the UI', async () => {
     await navigateTo(page, 'Manage');
     const row = page.locator(`.polls-table tr[data-poll-id="${pollId}"]`);
@@ -250,6 +279,46 @@ describe.skipIf(!availability.run)(`dashboard in Chromium: the organiser's flows
     await panel.getByRole('button', { name: 'I have saved it' }).click();
     expect(await page.locator('.secret-panel').count()).toBe(0);
     expect(await page.content()).not.toContain(secret); // shown once: gone from the page
+  });
+
+  it('adds a kiosk from the UI, renames and relocates it, revokes, reactivates and removes it; the audit log says who did it', async () => {
+    await navigateTo(page, 'Manage');
+    const add = page.getByRole('form', { name: 'Add a kiosk' });
+    await add.getByLabel('Kiosk id').fill('stage-1');
+    await add.getByLabel('Name (optional)').fill('Stage');
+    await add.getByRole('button', { name: 'Add kiosk' }).click();
+    const panel = page.locator('.secret-panel');
+    await panel.waitFor();
+    expect(JSON.parse((await panel.locator('[data-config]').textContent())!)).toMatchObject({ kioskId: 'stage-1' });
+    await panel.getByRole('button', { name: 'I have saved it' }).click();
+
+    const row = page.locator('.kiosks-table tr[data-kiosk-id="stage-1"]');
+    await row.getByRole('button', { name: 'Rename or relocate stage-1' }).click();
+    await row.getByLabel('Name of stage-1').fill('Stage door');
+    await row.getByLabel('Location of stage-1').fill('Backstage');
+    await row.getByRole('button', { name: 'Save' }).click();
+    const listed = async () => (await stack.api<{ id: string; name: string; location: string; revoked: boolean }[]>('GET', '/api/kiosks')).body.find((k) => k.id === 'stage-1');
+    await expect.poll(listed, WAIT).toMatchObject({ name: 'Stage door', location: 'Backstage', revoked: false });
+    await expect.poll(() => row.textContent(), WAIT).toContain('Backstage');
+
+    await confirmClick(row, 'Revoke stage-1');
+    await expect.poll(async () => (await listed())?.revoked, WAIT).toBe(true);
+    await confirmClick(row, 'Reactivate stage-1');
+    await panel.waitFor();
+    await expect.poll(async () => (await listed())?.revoked, WAIT).toBe(false);
+    await panel.getByRole('button', { name: 'I have saved it' }).click();
+    await confirmClick(row, 'Revoke stage-1');
+    await expect.poll(async () => (await listed())?.revoked, WAIT).toBe(true);
+    await confirmClick(row, 'Remove stage-1');
+    await expect.poll(listed, WAIT).toBeUndefined();
+    await expect.poll(() => row.count(), WAIT).toBe(0);
+
+    const audit = page.getByRole('region', { name: 'Audit log' });
+    await audit.getByRole('button', { name: 'Refresh' }).click();
+    await expect.poll(() => audit.locator('tr[data-audit-id]').first().textContent(), WAIT).toContain('kiosk.remove');
+    const first = audit.locator('tr[data-audit-id]').first();
+    expect(await first.textContent()).toContain('stage-1');
+    expect(await first.textContent()).toMatch(/session 127\.0\.0\.1/);
   });
 
   it('a rotated admin token ends the browser session: the next request asks to log in again, changing nothing', async () => {
