@@ -117,6 +117,25 @@ describe.skipIf(!availability.run)(`dashboard in Chromium: the organiser's flows
     expect(await page.locator('.summary').textContent()).toMatch(/2 online.*1 offline/);
   });
 
+  it('insights: the heat map, each location and the trend, as the API counts them', async () => {
+    await navigateTo(page, 'Insights');
+    await page.locator('.heat-map').waitFor();
+    const api = (await stack.api<{ heatmap: { count: number }[]; byLocation: { location: string; total: number }[]; trend: unknown[] }>(
+      'GET', `/api/polls/${pollId}/insights?tz=Europe/Paris`,
+    )).body;
+    const busy = await page.locator('.heat-map tbody td:not(.heat-empty)').count();
+    expect(busy).toBe(api.heatmap.filter((c) => c.count > 0).length);
+    expect(busy).toBeGreaterThan(0);
+    const locations = await page.locator('.location-table tbody tr').evaluateAll((rows) =>
+      rows.map((r) => ({ location: r.querySelector('th')!.firstChild!.textContent, total: Number(r.querySelector('td')!.textContent) })));
+    expect(locations).toEqual(api.byLocation.map((l) => ({ location: l.location, total: l.total })));
+    expect(locations.map((l) => l.location).sort()).toEqual(['Entrance', 'Garden']);
+    await page.locator('.trend-chart canvas').first().waitFor(); // uPlot, loaded for this page only
+    expect(await page.locator('.trend-table tbody tr').count()).toBe(api.trend.length);
+    await page.getByRole('radio', { name: /Share of/ }).check();
+    await expect.poll(() => page.locator('#heat-caption').textContent(), WAIT).toContain('Share of “Great”');
+  });
+
   it('the public big screen shows nothing until the organiser allows it, then follows the votes', async () => {
     const visitor = await newContext(browser, stack.baseURL);
     try {
