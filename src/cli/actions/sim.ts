@@ -5,7 +5,7 @@ import { PivoteError } from '../../protocol/errors.js';
 import { normalizeFingerprint } from '../../kiosk/transport/tls-connector.js';
 import { provisionSimKiosks } from '../../kiosk/sim/provision.js';
 import { runSimulation, type SimReport } from '../../kiosk/sim/simulation.js';
-import type { SimCommandOptions, StopSignal } from '../commands/sim.js';
+import type { SimCommandOptions, StopSignal } from '../options.js';
 import type { CliContext } from '../context.js';
 import { withStore } from '../db.js';
 import { createCliLogger, parseLogLevel } from '../logger.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
+import { DEFAULT_PORT } from '../../protocol/messages.js';
 import { DEFAULT_BURST, DEFAULT_LIMITS } from '../../server/limits.js';
 import { DEFAULT_DB_PATH } from '../target-options.js';
 import type { CliContext } from '../context.js';
@@ -10,7 +11,6 @@ import type { ServerOptions } from '../options.js';
  * ../actions/server.ts, imported when the command runs, so other commands never load it.
  */
 
-export const DEFAULT_PORT = 7070;
 export const DEFAULT_HTTP_PORT = 8080;
 
 function positiveInt(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
 import { parseServerAddress, type ServerAddress } from '../../kiosk/transport/server-address.js';
 import type { CliContext } from '../context.js';
+import type { SimCommandOptions, StopSignal } from '../options.js';
 import { addDbOption } from '../db.js';
 import { formatParser } from '../output.js';
 import { waitForStopSignal } from '../signals.js';
@@ -18,22 +19,6 @@ import { waitForStopSignal } from '../signals.js';
  */
 export const SIM_LOCKOUT_DEFAULT_MS = 1000;
 
-export interface SimCommandOptions {
-  server: ServerAddress;
-  db: string;
-  kiosks: number;
-  votes?: number;
-  rate?: number;
-  duration?: number;
-  seed?: number;
-  lockoutMs: number;
-  dataDir?: string;
-  drainTimeout: number;
-  format: 'text' | 'json';
-  logLevel: string;
-  tlsCa?: string;
-  tlsFingerprint?: string;
-}
 
 function number(flag: string, check: (n: number) => boolean, what: string): (value: string) => number {
   return (value) => {
@@ -50,8 +35,6 @@ function serverFlag(value: string): ServerAddress {
   if (!parsed.ok) throw new PivoteError('PV_USAGE', `--server: ${parsed.problem}`);
   return parsed.address;
 }
-
-export type StopSignal = () => Promise<unknown>;
 
 export function registerSim(program: Command, ctx: CliContext, stopSignal: StopSignal = () => waitForStopSignal()): void {
   addDbOption(
