@@ -116,8 +116,9 @@ async function main() {
   const run1 = join(work, 'run');
   run('mkdir', ['-p', run1]);
   const db = join(run1, 'votes.db');
-  const server = start(bin, ['server', '--host', '127.0.0.1', '--port', '0', '--db', db, '--log-level', 'info'], { cwd: run1 });
+  const server = start(bin, ['server', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--db', db, '--log-level', 'info'], { cwd: run1 });
   const listening = await server.waitFor('the server to listen', (l) => l.msg === 'listening for kiosks' && typeof l.port === 'number');
+  const http = await server.waitFor('the dashboard to listen', (l) => l.msg === 'dashboard and HTTP API listening' && typeof l.url === 'string');
   const added = JSON.parse(run(bin, ['fleet', 'add', 'pkg-1', '--db', db, '--format', 'json'], { cwd: run1 }));
   const secret = added.secret ?? added.kiosk?.secret;
   if (typeof secret !== 'string') fail(`fleet add --format json gave no secret: ${JSON.stringify(added)}`);
@@ -155,7 +156,13 @@ async function main() {
   const results = JSON.parse(run(bin, ['results', '--db', db, '--format', 'json'], { cwd: run1 }));
   const text = JSON.stringify(results);
   if (!/"count":1\b/.test(text) || !text.includes('Yes')) fail(`results do not count the vote: ${text}`);
-  say('ok: the packaged pivote installs, runs, stores and counts a vote; the chardev addon loads');
+  say('the installed server serves the built dashboard, and answers `results --url` as `--db`');
+  const page = await fetch(`${http.url}/`);
+  const html = await page.text();
+  if (page.status !== 200 || !/<script type="module"[^>]+src="\/assets\/[^"]+\.js"/.test(html)) fail(`the dashboard is not served from the package: ${page.status} ${html.slice(0, 200)}`);
+  const viaUrl = JSON.parse(run(bin, ['results', '--url', http.url, '--token-file', http.tokenFile, '--format', 'json'], { cwd: run1 }));
+  if (JSON.stringify(viaUrl) !== JSON.stringify(results)) fail(`results --url differ from --db: ${JSON.stringify(viaUrl)}`);
+  say('ok: the packaged pivote installs, runs, stores and counts a vote, serves its dashboard; the chardev addon loads');
 }
 
 try {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { AdminApi } from '../admin/api.js';
 import { defaultTokenPath, readTokenFile } from '../admin/admin-token.js';
 import { PivoteError } from '../protocol/errors.js';
+import { DEFAULT_DB_PATH } from './target-options.js';
 import type { CliContext } from './context.js';
 import type { TargetOptions } from './options.js';
 
@@ -23,9 +24,15 @@ export async function openAdmin(opts: TargetOptions, ctx: CliContext, mode: 'rea
     const { HttpAdmin } = await import('../admin/http-admin.js');
     return new HttpAdmin({ url, token: tokenFor(opts, ctx) });
   }
-  const [{ openSqliteVoteStore }, { StoreAdmin }] = await Promise.all([import('../store/sqlite/sqlite-store.js'), import('../admin/store-admin.js')]);
-  const store = openSqliteVoteStore(opts.db, { readonly: mode === 'read', create: false });
+  const [{ openStore }, { StoreAdmin }] = await Promise.all([import('../store/open-store.js'), import('../admin/store-admin.js')]);
+  const store = await openStore(dbTarget(opts, ctx), { use: 'cli', readonly: mode === 'read', create: false });
   return new StoreAdmin({ store, clock: () => ctx.now(), actor: ctx.actor ?? 'cli' });
+}
+
+/** `--db`, or PIVOTE_DB_URL when --db was left at its default (a PostgreSQL URL, typically). */
+export function dbTarget(opts: { db: string }, ctx: CliContext): string {
+  const env = ctx.env.PIVOTE_DB_URL;
+  return opts.db === DEFAULT_DB_PATH && env !== undefined && env !== '' ? env : opts.db;
 }
 
 export async function withAdmin<T>(opts: TargetOptions, ctx: CliContext, mode: 'read' | 'write', fn: (admin: AdminApi) => Promise<T>): Promise<T> {

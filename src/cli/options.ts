@@ -1,4 +1,5 @@
 import type { ResultsGrouping } from '../admin/results-view.js';
+import type { ServerAddress } from '../kiosk/transport/server-address.js';
 import type { PublicResults } from '../store/types.js';
 
 /**
@@ -92,4 +93,32 @@ export interface ServerOptions {
   httpPort: number;
   adminTokenFile?: string;
   tz?: string;
+}
+
+export interface SimCommandOptions extends TargetOptions {
+  server: ServerAddress;
+  kiosks: number;
+  votes?: number;
+  rate?: number;
+  duration?: number;
+  seed?: number;
+  lockoutMs: number;
+  dataDir?: string;
+  drainTimeout: number;
+  format: 'text' | 'json';
+  logLevel: string;
+  tlsCa?: string;
+  tlsFingerprint?: string;
+}
+
+/** Resolves when the command should stop (SIGINT/SIGTERM; tests pass their own). */
+export type StopSignal = () => Promise<unknown>;
+
+export interface DemoOptions {
+  duration?: number;
+  dataDir: string;
+  kiosks: number;
+  rate?: number;
+  seed?: number;
+  httpPort: number;
 }

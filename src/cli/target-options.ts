@@ -11,7 +11,7 @@ export const DEFAULT_DB_PATH = 'pivote.db';
  */
 export function addTargetOptions(cmd: Command): Command {
   return cmd
-    .option('--db <path>', 'the pivote database file (it must exist: `pivote server` or `pivote db init` makes one)', DEFAULT_DB_PATH)
+    .option('--db <path|url>', 'the pivote database: an SQLite file (it must exist: `pivote server` or `pivote db init` makes one) or a postgres:// URL (or PIVOTE_DB_URL)', DEFAULT_DB_PATH)
     .option('--url <url>', "a running server's HTTP address instead of --db, e.g. http://venue-server:8080 (or PIVOTE_URL)")
     .option('--token-file <file>', 'with --url: a file holding the admin token (or PIVOTE_TOKEN / PIVOTE_TOKEN_FILE)');
 }

@@ -46,6 +46,8 @@ export const ERRORS = {
   PV_BAD_ALERT_RULE: { hint: 'See docs/API.md#alerts for each alert kind and its parameters.' },
   PV_NOT_A_PIVOTE_DB: { hint: 'Point --db at the pivote database the server uses (`pivote server --db PATH` creates one), or use --url to reach a running server.' },
   PV_DB_TOO_NEW: { hint: 'This database was written by a newer pivote; upgrade pivote.' },
+  PV_DB_ACCESS_DENIED: { hint: 'Check the user and password in the database URL, that the role may connect (pg_hba.conf), and that it owns the database pivote uses.' },
+  PV_STORE_UNAVAILABLE: { hint: 'The database is unreachable or restarting; retry later. Kiosks keep their votes and send them when it returns.' },
   PV_STORE_FAILED: { hint: 'The server lost its database thread (the log says why, e.g. out of memory): restart the server. Stored votes are safe; kiosks resend the unacknowledged ones.' },
   PV_CONFIG_MISSING: { hint: 'Add the missing key to the config file (see hardware/kiosk.example.json).' },
   PV_CONFIG_INVALID: { hint: 'Fix the value of the named key (see hardware/kiosk.example.json).' },

@@ -97,12 +97,22 @@ export class PresenceTracker {
     this.changed(entry);
   }
 
-  /** Two devices use this kiosk id (see id-conflict.ts): shown in the fleet list until cleared. */
-  conflict(entry: PresenceEntry, conflict: IdConflict | null): void {
-    entry.idConflict = conflict;
-    this.markDirty(entry);
-    this.flushSoon();
-    this.changed(entry);
+  /** Two devices use this kiosk id (see id-conflict.ts): written to the store, where the fleet
+   *  list shows it until the kiosk gets a new secret. */
+  markConflict(kioskId: string, conflict: IdConflict, now: number): void {
+    const entry = this.entries.get(kioskId);
+    if (entry) {
+      entry.idConflict = conflict;
+      this.markDirty(entry);
+      this.flushSoon();
+      this.changed(entry);
+      return;
+    }
+    // Neither device holds a connection now: one write of its own (rare), nothing to keep here.
+    void this.opts.store.updatePresence([{ kioskId, lastSeenAt: now, idConflict: conflict }]).catch((err: unknown) =>
+      this.opts.log.warn({ err, kioskId }, 'could not record an id conflict'),
+    );
+    this.opts.onChange?.({ kioskId, connected: false, lastSeenAt: now, connectedAt: null, queued: 0, software: null, buttons: null, idConflict: conflict });
   }
 
   /** Writes every changed entry now (one store call); resolves when written. */

@@ -2,14 +2,15 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PivoteError } from '../protocol/errors.js';
 import type { BurstPolicy, VoteStore } from '../store/types.js';
-import { openSqliteVoteStoreInWorker } from '../store/sqlite/worker-store.js';
+import { openStore } from '../store/open-store.js';
 import type { ServerLimits } from './limits.js';
 import { createPivoteServer, type PivoteServer } from './server.js';
 import { listenTcp, stopListening } from './tcp.js';
 import type { ServerTls } from './tls.js';
 
 export interface StartServerOptions {
-  /** A store the caller owns (and closes), or `dbPath` to have one opened and closed here. */
+  /** A store the caller owns (and closes), or `dbPath` to have one opened and closed here:
+   *  an SQLite file path, or a postgres:// URL (src/store/open-store.ts). */
   store?: VoteStore;
   dbPath?: string;
   host: string;
@@ -47,9 +48,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     reportFailure = reject;
   });
   failure.catch(() => {}); // a caller that never awaits it must not see an unhandled rejection
-  // The server's own store runs SQLite on a thread of its own, so commits do not stop the
-  // event loop (src/store/sqlite/worker-store.ts).
-  const store = opts.store ?? (await openSqliteVoteStoreInWorker(opts.dbPath!, {
+  // The server's own store: SQLite on a thread of its own, so commits do not stop the event
+  // loop (src/store/sqlite/worker-store.ts), or PostgreSQL for a postgres:// URL.
+  const store = opts.store ?? (await openStore(opts.dbPath!, {
+    use: 'server',
+    logger: opts.logger,
     onFailure: (err) => {
       opts.logger.fatal({ err }, 'the store thread stopped: votes can no longer be stored');
       reportFailure(err);

@@ -248,6 +248,7 @@ export class PivoteServer implements ServerContext {
     const message = `kiosk id ${kioskId} is in use on more than one device (${verdict.addresses.join(', ')})`;
     if (verdict.detected) {
       this.log.warn({ kioskId, addresses: verdict.addresses }, 'two devices use one kiosk id; refusing both until one stops');
+      this.presence.markConflict(kioskId, { at: now, addresses: [...verdict.addresses] }, now);
       this.onIdConflict?.({ kioskId, addresses: verdict.addresses, at: now });
     }
     this.byKiosk.get(kioskId)?.fail('PV_KIOSK_ID_CONFLICT', message);

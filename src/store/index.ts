@@ -9,3 +9,4 @@ export {
   openPivoteDatabase,
   type SqliteOpenOptions,
 } from './sqlite/schema.js';
+export { openStore, isPostgresUrl, type OpenStoreOptions } from './open-store.js';

@@ -14,6 +14,8 @@ export function checkKioskId(id: string): void {
 }
 
 function checkText(what: 'name' | 'location', value: string, min: number, max: number): string {
+  // U+0000 shows as nothing anywhere, and PostgreSQL text cannot hold it.
+  if (value.includes('\u0000')) throw new PivoteError('PV_BAD_KIOSK', `a kiosk ${what} must not contain NUL characters`, { [what]: value });
   const v = value.trim();
   if (v.length < min || v.length > max) {
     throw new PivoteError('PV_BAD_KIOSK', `a kiosk ${what} must be ${min}-${max} characters`, { [what]: value });

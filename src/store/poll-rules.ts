@@ -17,6 +17,8 @@ export function validatePollDefinition(question: string, options: readonly strin
     }
   }
   if (new Set(opts).size !== opts.length) throw new PivoteError('PV_BAD_POLL', 'options must be distinct');
+  // U+0000 shows as nothing anywhere, and PostgreSQL text cannot hold it.
+  if ([q, ...opts].some((s) => s.includes('\u0000'))) throw new PivoteError('PV_BAD_POLL', 'the question and options must not contain NUL characters');
   return { question: q, options: opts };
 }
 

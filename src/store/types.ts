@@ -1,4 +1,5 @@
 import type { Actor, AlertParams, AlertRecord, AlertRule, AuditEntry, NewAuditEntry, RaiseAlert, AlertKind } from './model/admin.js';
+import type { KioskClaim, StoreChange } from './model/changes.js';
 import type { KioskAccess, KioskPatch, KioskRecord, NewKiosk, PresenceUpdate } from './model/kiosks.js';
 import type { DraftPoll, PollPatch, PollRecord, PollSettings, ScheduleOutcome } from './model/polls.js';
 import type {
@@ -16,6 +17,7 @@ import type {
 } from './model/votes.js';
 
 export * from './model/admin.js';
+export * from './model/changes.js';
 export * from './model/kiosks.js';
 export * from './model/polls.js';
 export * from './model/votes.js';
@@ -23,8 +25,8 @@ export * from './model/votes.js';
 /**
  * The server's persistence boundary. Every method returns a Promise even where SQLite could
  * answer synchronously, because a PostgreSQL implementation (several servers, one database)
- * must fit the same interface. Implementations: memory (unit tests), SQLite (embedded default).
- * All of them pass test/store/contract.ts.
+ * must fit the same interface. Implementations: memory (unit tests), SQLite (embedded default),
+ * PostgreSQL (several servers, one database). All of them pass test/store/contract.ts.
  *
  * Every change an organiser makes (kiosks, polls, alert rules) is written to the audit log in
  * the same transaction as the change itself, with the `actor` given (default `system`).
@@ -85,8 +87,13 @@ export interface VoteStore {
   // ------------------------------------------------------------------ votes
   /**
    * Records a batch in ONE durable transaction and resolves only after it is committed
-   * (synchronous=FULL for SQLite). Outcomes are in input order. Votes within one batch see each
-   * other (a duplicate inside the batch is answered as a duplicate; burst counting includes them).
+   * (synchronous=FULL for SQLite, synchronous_commit=on for PostgreSQL). Outcomes are in input
+   * order. Votes within one batch see each other (a duplicate inside the batch is answered as a
+   * duplicate; burst counting includes them).
+   *
+   * A rejection means nothing may be acknowledged. With a database over the network the outcome
+   * may even be unknown (the connection broke during COMMIT: PV_STORE_UNAVAILABLE): the kiosks
+   * resend, and the unique (kioskId, voteId) key answers what did commit as `duplicate`.
    */
   recordVotes(votes: readonly NewVote[], burst: BurstPolicy): Promise<RecordOutcome[]>;
 
@@ -132,7 +139,29 @@ export interface VoteStore {
   listAlerts(query: { active: boolean; limit: number }): Promise<AlertRecord[]>;
 
   close(): Promise<void>;
+
+  // ------------------------------------------------------------------ several servers
+  // Only for stores several servers share (PostgreSQL). Memory and SQLite serve one server,
+  // whose own session map already keeps one connection per kiosk, and leave these undefined.
+
+  /**
+   * Calls `listener` for every StoreChange until the returned function is called. Resolves after
+   * the first connection attempt, successful or not (a `listening` or `listener-lost` change says
+   * which); it keeps reconnecting with backoff until stopped.
+   */
+  watchChanges?(listener: (change: StoreChange) => void): Promise<() => Promise<void>>;
+  /**
+   * Fencing for "one live connection per kiosk across all servers": records that `serverId` now
+   * holds the kiosk's connection and returns the new epoch (larger than every earlier one). The
+   * others learn it from the `kiosk-claimed` change, or from readKioskClaims. PV_UNKNOWN_KIOSK.
+   */
+  claimKioskConnection?(kioskId: string, serverId: string): Promise<number>;
+  /** The current claims of these kiosks (the safety net when a notification was lost). */
+  readKioskClaims?(kioskIds: readonly string[]): Promise<KioskClaim[]>;
 }
+
+/** The optional members only stores shared by several servers have (SQLite leaves them out). */
+export type ClusterStoreMethod = 'watchChanges' | 'claimKioskConnection' | 'readKioskClaims';
 
 /** The actor of changes nobody in particular made. */
 export const SYSTEM_ACTOR: Actor = 'system';

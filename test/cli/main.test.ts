@@ -35,7 +35,7 @@ describe('pivote program', () => {
     const cmd = path.filter(Boolean).reduce((c, name) => c.commands.find((s) => s.name() === name) ?? c, buildProgram(captureContext()));
     expect(cmd.description().length).toBeGreaterThan(10);
     expect(r.stdout).toContain(cmd.description().slice(0, 30));
-    if (cmd.commands.length === 0) expect(r.stdout).toContain('--db <path>');
+    if (cmd.commands.length === 0) expect(r.stdout).toContain('--db <path|url>');
   });
 
   it('lists every command in the top-level help', async () => {

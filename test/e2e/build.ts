@@ -5,14 +5,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The end-to-end tests run the real `pivote` binary (dist/cli/main.js). `ensureBuilt` runs
- * `npm run build` when dist is missing or older than any file in src/. It is called once from
- * the vitest globalSetup and again (cheaply) by each e2e file, guarded by a lock directory so two
- * test files never build at the same time.
+ * The end-to-end tests run the real `pivote` binary (dist/cli/main.js) and the dashboard it serves
+ * (dist/web). `ensureBuilt` runs `npm run build` when either is missing or older than any source
+ * file in src/. It is called once from the vitest globalSetup and again (cheaply) by each e2e
+ * file, guarded by a lock directory so two test files never build at the same time.
  */
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const WEB_INDEX = join(ROOT, 'dist', 'web', 'index.html');
+const SOURCE = /\.(ts|tsx|css|html)$/;
 const LOCK = join(tmpdir(), `pivote-e2e-build-${Buffer.from(ROOT).toString('hex').slice(-24)}.lock`);
 const LOCK_STALE_MS = 5 * 60_000;
 const BUILD_TIMEOUT_MS = 180_000;
@@ -22,17 +24,22 @@ function newestMtime(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (SOURCE.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
 
-function builtAt(): number {
+function mtimeOrZero(path: string): number {
   try {
-    return statSync(CLI).mtimeMs;
+    return statSync(path).mtimeMs;
   } catch {
     return 0;
   }
+}
+
+/** `npm run build` writes the CLI first, the dashboard last: the older of the two says when. */
+function builtAt(): number {
+  return Math.min(mtimeOrZero(CLI), mtimeOrZero(WEB_INDEX));
 }
 
 export function isBuildFresh(): boolean {

@@ -9,7 +9,7 @@ import { CLI, ensureBuilt, ROOT } from './build.js';
 /**
  * README.md's "Try a kiosk on a laptop", command by command, as written there — the real
  * binary for `npx pivote`, with only what a test cannot do replaced: the server listens on a
- * free port instead of 7070, the `--keys` terminal is the `--mock-control` pipe, the pasted
+ * free port instead of 7070 (its HTTP side too), the `--keys` terminal is the `--mock-control` pipe, the pasted
  * secret is the one `fleet add` printed. Whatever the walkthrough leaves behind must be ignored
  * by git, so trying it in a checkout leaves the checkout clean.
  */
@@ -101,7 +101,7 @@ describe('README: try a kiosk on a laptop', () => {
       const args = argv.slice(2);
       if (args[0] === 'server') {
         expect(args, 'the README server uses the default port').not.toContain('--port');
-        const server = spawn(process.execPath, [CLI, ...args, '--host', '127.0.0.1', '--port', '0', '--log-level', 'info'], { cwd, env });
+        const server = spawn(process.execPath, [CLI, ...args, '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--log-level', 'info'], { cwd, env });
         running.push(server);
         const listening = await lines(server).wait('the server to listen', (l) => l.msg === 'listening for kiosks' && typeof l.port === 'number');
         port = listening.port as number;

@@ -113,6 +113,23 @@ describe('server: two devices with one kiosk id', () => {
     // Before the detection the devices replaced each other once per switch, and never after.
     const replaced = f.lines.filter((l) => l.code === 'PV_REPLACED');
     expect(replaced).toHaveLength(DEFAULT_ID_CONFLICT.switches - 1);
+    // The fleet list (the store) and the dashboard (an event) learn of it.
+    await f.server.presence.flush();
+    expect((await f.store.getKiosk('hall-1'))?.idConflict).toEqual({ at: expect.any(Number), addresses: devices });
+  });
+
+  it('tells presence listeners (the dashboard) of a conflict', async () => {
+    f = await startFixture({ kiosks: ['hall-1'] });
+    const seen: unknown[] = [];
+    f.server.events.on('presence-changed', ({ kiosks }) => seen.push(...kiosks.filter((k) => k.idConflict !== null)));
+    const secret = f.secrets.get('hall-1')!;
+    for (let i = 0; i <= DEFAULT_ID_CONFLICT.switches; i++) {
+      const k = connectFrom(f, i % 2 ? '10.0.0.2' : '10.0.0.1');
+      const c = await k.hello('hall-1');
+      k.send({ type: 'auth', mac: computeAuthMac(secret, 'hall-1', c.nonce) });
+      await k.next();
+    }
+    expect(seen).toEqual([expect.objectContaining({ kioskId: 'hall-1', idConflict: { at: expect.any(Number), addresses: ['10.0.0.1', '10.0.0.2'] } })]);
   });
 
   it('keeps the button count a kiosk reports in hello on its session (null when it does not say)', async () => {
@@ -125,6 +142,9 @@ describe('server: two devices with one kiosk id', () => {
     await f.kiosk('k2'); // an older kiosk: no buttons field
     const authenticated = f.lines.filter((l) => l.msg === 'kiosk authenticated');
     expect(authenticated.map((l) => [l.kioskId, l.buttons])).toEqual([['k1', 4], ['k2', null]]);
+    await f.server.presence.flush();
+    expect((await f.store.getKiosk('k1'))?.buttons).toBe(4);
+    expect((await f.store.getKiosk('k2'))?.buttons).toBeNull();
   });
 
   afterEach(async () => {

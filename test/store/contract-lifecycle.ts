@@ -22,6 +22,7 @@ export function describeLifecycleContract(store: () => VoteStore): void {
       await expectCode(store().addKiosk(newKiosk('bad id')), 'PV_BAD_KIOSK');
       await expectCode(store().addKiosk(newKiosk('k1', { name: '  ' })), 'PV_BAD_KIOSK');
       await expectCode(store().addKiosk(newKiosk('k1', { location: 'x'.repeat(101) })), 'PV_BAD_KIOSK');
+      await expectCode(store().addKiosk(newKiosk('k1', { name: 'Hall\u0000 1' })), 'PV_BAD_KIOSK');
       expect(await store().listKiosks()).toEqual([]);
     });
 

@@ -92,6 +92,17 @@ export function describeVoteContract(store: () => VoteStore): void {
       expect(out.map((o) => o.status)).toEqual(['stored', 'stored']);
     });
 
+    it('keeps vote ids exactly, whatever they hold (NUL, backslashes, emoji, line separators)', async () => {
+      const poll = await seed(store());
+      // Valid on the wire (well-formed Unicode), and pairwise distinct.
+      const ids = ['a\u0000b', 'a\\0b', 'a\\\\0b', '\u0000', '\\', '\\\u0000', '\ud83d\ude00\u2028x', 'plain'];
+      const votes = ids.map((voteId, i) => newVote('k1', voteId, { pollId: poll.id, seq: i + 1, pressedAt: T0 + i * 10_000 }));
+      expect((await store().recordVotes(votes, NO_BURST)).map((o) => o.status)).toEqual(ids.map(() => 'stored'));
+      expect((await store().listVotes()).map((v) => v.voteId)).toEqual(ids);
+      for (const v of votes) expect(await store().getVote('k1', v.voteId)).toEqual({ ...v, flagged: false });
+      expect((await store().recordVotes(votes, NO_BURST)).map((o) => o.status)).toEqual(ids.map(() => 'duplicate'));
+    });
+
     it('stores the new votes of a wiped kiosk whose seq restarts with new vote ids', async () => {
       const poll = await seed(store());
       const before = [1, 2, 3].map((seq) => newVote('k1', `old-${seq}`, { pollId: poll.id, seq, pressedAt: T0 + seq * 10_000 }));

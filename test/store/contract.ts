@@ -99,6 +99,13 @@ export function describeVoteStoreContract(name: string, makeStore: () => Promise
         expect((await store().getKiosk('k2'))?.connected).toBe(false);
       });
 
+      it('keeps the software string a kiosk reports exactly, NUL and backslashes included', async () => {
+        await store().addKiosk(newKiosk('k1'));
+        const software = 'pivote\u0000 1.0 \\0 \ud83d\ude00';
+        await store().updatePresence([{ kioskId: 'k1', lastSeenAt: T0, software, connected: true }]);
+        expect((await store().getKiosk('k1'))?.software).toBe(software);
+      });
+
       it('markAllDisconnected clears every connected flag and nothing else', async () => {
         await store().addKiosk(newKiosk('k1'));
         await store().addKiosk(newKiosk('k2'));
@@ -155,6 +162,7 @@ export function describeVoteStoreContract(name: string, makeStore: () => Promise
         ['options equal after trimming', 'Q', ['A', ' A ']],
         ['an empty option', 'Q', ['A', '  ']],
         ['an empty question', '   ', ['A', 'B']],
+        ['a NUL character', 'Q', ['A\u0000', 'B']],
       ])('refuses %s with PV_BAD_POLL and stores nothing', async (_label, question, options) => {
         await expectCode(store().openPoll(question, options, T0), 'PV_BAD_POLL');
         expect(await store().listPolls()).toEqual([]);

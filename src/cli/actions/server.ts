@@ -4,7 +4,7 @@ import { checkTimeZone } from '../../admin/zoned-time.js';
 import { PivoteError } from '../../protocol/errors.js';
 import { startServer, type RunningServer } from '../../server/run-server.js';
 import { loadServerTls, type ServerTls } from '../../server/tls.js';
-import { tokenPathFor } from '../admin-target.js';
+import { dbTarget, tokenPathFor } from '../admin-target.js';
 import type { CliContext } from '../context.js';
 import { createCliLogger, parseLogLevel } from '../logger.js';
 import type { ServerOptions } from '../options.js';
@@ -25,7 +25,8 @@ function kioskAddress(host: string, port: number): string {
   return `${host === '0.0.0.0' || host === '::' ? hostname() : host}:${port}`;
 }
 
-export async function runServer(ctx: CliContext, opts: ServerOptions): Promise<void> {
+export async function runServer(ctx: CliContext, given: ServerOptions): Promise<void> {
+  const opts = { ...given, db: dbTarget(given, ctx) };
   const level = parseLogLevel(opts.logLevel);
   if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
     throw new PivoteError('PV_USAGE', '--tls-cert and --tls-key go together: give both for TLS, or neither for plain TCP');

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PivoteError } from '../../protocol/errors.js';
 import { normalizeFingerprint } from '../../kiosk/transport/tls-connector.js';
-import { provisionSimKiosks } from '../../kiosk/sim/provision.js';
 import { runSimulation, type SimReport } from '../../kiosk/sim/simulation.js';
-import type { SimCommandOptions, StopSignal } from '../commands/sim.js';
+import type { SimCommandOptions, StopSignal } from '../options.js';
 import type { CliContext } from '../context.js';
-import { withStore } from '../db.js';
+import { withAdmin } from '../admin-target.js';
+import { provisionThroughAdmin } from '../sim-kiosks.js';
 import { createCliLogger, parseLogLevel } from '../logger.js';
 import { renderJson } from '../output.js';
 
@@ -32,7 +32,7 @@ export async function runSim(ctx: CliContext, opts: SimCommandOptions, stopSigna
     throw new PivoteError('PV_USAGE', 'give --votes M, --duration S or --rate R');
   }
   const logger = createCliLogger({ level: parseLogLevel(opts.logLevel), pretty: false, fd: 2, name: 'pivote-sim' });
-  const kiosks = await withStore(opts.db, 'write', (store) => provisionSimKiosks(store, opts.kiosks, ctx.now()));
+  const kiosks = await withAdmin(opts, ctx, 'write', (admin) => provisionThroughAdmin(admin, opts.kiosks));
   const temporary = opts.dataDir === undefined;
   const dataDir = opts.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'pivote-sim-')) : resolve(opts.dataDir);
   // Ctrl-C stops pressing; the run still drains and reports.

@@ -10,7 +10,7 @@ import type { AdminTokenOptions } from '../options.js';
 export function registerAdminToken(program: Command, ctx: CliContext): void {
   const withDb = (cmd: Command): Command =>
     cmd
-      .option('--db <path>', 'the pivote database file', DEFAULT_DB_PATH)
+      .option('--db <path|url>', 'the pivote database: an SQLite file or a postgres:// URL (or PIVOTE_DB_URL)', DEFAULT_DB_PATH)
       .option('--token-file <file>', 'the admin token file (default: <db>.admin-token beside the database)');
 
   const db = program.command('db').description('create a pivote database');

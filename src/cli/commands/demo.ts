@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
 import type { CliContext } from '../context.js';
 import { waitForStopSignal } from '../signals.js';
-import type { StopSignal } from './sim.js';
+import type { DemoOptions, StopSignal } from '../options.js';
 
 /**
  * `pivote demo`: the whole system in one process on loopback — a server on an embedded SQLite
@@ -11,15 +11,6 @@ import type { StopSignal } from './sim.js';
  * the tally redrawn live. Everything it writes stays in --data-dir. This file holds the options
  * and help; the demo itself is in ../actions/demo.ts, imported when the command runs.
  */
-
-export interface DemoOptions {
-  duration?: number;
-  dataDir: string;
-  kiosks: number;
-  rate?: number;
-  seed?: number;
-  httpPort: number;
-}
 
 function positive(flag: string, integer: boolean) {
   return (value: string): number => {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
+import { DEFAULT_PORT } from '../../protocol/messages.js';
 import { DEFAULT_BURST, DEFAULT_LIMITS } from '../../server/limits.js';
 import { DEFAULT_DB_PATH } from '../target-options.js';
 import type { CliContext } from '../context.js';
@@ -10,7 +11,6 @@ import type { ServerOptions } from '../options.js';
  * ../actions/server.ts, imported when the command runs, so other commands never load it.
  */
 
-export const DEFAULT_PORT = 7070;
 export const DEFAULT_HTTP_PORT = 8080;
 
 function positiveInt(name: string, min = 1, max = Number.MAX_SAFE_INTEGER) {
@@ -29,11 +29,11 @@ export function registerServer(program: Command, ctx: CliContext): void {
     .description('run the central server: kiosks report to it over TCP, organisers use its dashboard and HTTP API (stops cleanly on SIGTERM/SIGINT)')
     .option('--host <address>', 'address to listen on (0.0.0.0 = every interface)', '0.0.0.0')
     .option('--port <n>', 'TCP port for kiosks (0 = any free port, printed in the log)', positiveInt('--port', 0, 65535), DEFAULT_PORT)
-    .option('--db <path>', 'pivote database file (created if missing)', DEFAULT_DB_PATH)
+    .option('--db <path|url>', 'pivote database: an SQLite file (created if missing) or a postgres:// URL shared by several servers (or PIVOTE_DB_URL)', DEFAULT_DB_PATH)
     .option('--http-port <n>', 'port of the dashboard, HTTP API, /metrics and health checks', positiveInt('--http-port', 0, 65535), DEFAULT_HTTP_PORT)
     .option('--http-host <address>', 'address of the HTTP side (default: --host)')
     .option('--no-http', 'no dashboard, API, metrics or health checks: kiosks only')
-    .option('--admin-token-file <file>', 'the admin token file (default: <db>.admin-token, made at the first start)')
+    .option('--admin-token-file <file>', 'the admin token file (default: <db>.admin-token beside an SQLite file, made at the first start; required with PostgreSQL)')
     .option('--tz <zone>', "time zone of \"votes today\" and hourly results, e.g. Europe/Paris (default: this machine's)")
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace', 'info')
     .option('--max-connections <n>', 'connections held at once', positiveInt('--max-connections'), DEFAULT_LIMITS.maxConnections)

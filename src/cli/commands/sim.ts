@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { PivoteError } from '../../protocol/errors.js';
 import { parseServerAddress, type ServerAddress } from '../../kiosk/transport/server-address.js';
 import type { CliContext } from '../context.js';
-import { addDbOption } from '../db.js';
+import type { SimCommandOptions, StopSignal } from '../options.js';
+import { addTargetOptions } from '../target-options.js';
 import { formatParser } from '../output.js';
 import { waitForStopSignal } from '../signals.js';
 
@@ -18,22 +19,6 @@ import { waitForStopSignal } from '../signals.js';
  */
 export const SIM_LOCKOUT_DEFAULT_MS = 1000;
 
-export interface SimCommandOptions {
-  server: ServerAddress;
-  db: string;
-  kiosks: number;
-  votes?: number;
-  rate?: number;
-  duration?: number;
-  seed?: number;
-  lockoutMs: number;
-  dataDir?: string;
-  drainTimeout: number;
-  format: 'text' | 'json';
-  logLevel: string;
-  tlsCa?: string;
-  tlsFingerprint?: string;
-}
 
 function number(flag: string, check: (n: number) => boolean, what: string): (value: string) => number {
   return (value) => {
@@ -51,15 +36,13 @@ function serverFlag(value: string): ServerAddress {
   return parsed.address;
 }
 
-export type StopSignal = () => Promise<unknown>;
-
 export function registerSim(program: Command, ctx: CliContext, stopSignal: StopSignal = () => waitForStopSignal()): void {
-  addDbOption(
+  addTargetOptions(
     program
       .command('sim')
       .description('run N simulated kiosks (mock GPIO) against a server where simulated people vote; report what was acknowledged')
       .requiredOption('--server <host[:port]>', 'the running `pivote server` (port 7070 if not given)', serverFlag)
-      .requiredOption('--kiosks <n>', 'how many kiosks (registered as sim-1 … sim-N, reused if present)', wholeAtLeast('--kiosks', 1))
+      .requiredOption('--kiosks <n>', 'how many kiosks (registered as sim-1 … sim-N through --db or --url; existing ones get a new secret)', wholeAtLeast('--kiosks', 1))
       .option('--votes <m>', 'stop after m presses in total', wholeAtLeast('--votes', 1))
       .option('--rate <r>', 'load instead of people: presses per second over all kiosks, each kiosk pressed as soon as its lockout allows (the repeated-press rule then flags many)', positive('--rate'))
       .option('--duration <s>', 'stop pressing after s seconds (without it and --votes: until Ctrl-C)', positive('--duration'))
@@ -71,7 +54,6 @@ export function registerSim(program: Command, ctx: CliContext, stopSignal: StopS
       .option('--tls-fingerprint <sha256>', 'connect with TLS, pinning this server certificate fingerprint')
       .option('--format <format>', 'text or json', formatParser(['text', 'json'] as const), 'text')
       .option('--log-level <level>', 'kiosk logs on stderr: fatal, error, warn, info, debug or trace', 'warn'),
-    'write',
   )
     .addHelpText(
       'after',

@@ -53,6 +53,10 @@ export interface PresenceUpdate {
   connectedAt?: number;
   buttons?: number | null;
   idConflict?: IdConflict | null;
+  /** The epoch claimKioskConnection returned for this connection. When set, the update is applied
+   *  only while the kiosk's epoch is still this one, so a server whose connection was superseded
+   *  cannot mark the kiosk offline behind the new server's back. Stores without claims ignore it. */
+  epoch?: number;
 }
 
 /** What a server needs to know to drop connections that may no longer vote. */

@@ -1,5 +1,5 @@
 import { PivoteError, isErrorCode } from '../../protocol/errors.js';
-import { integrityOutcome, type NewVote, type RecordOutcome, type VoteStore } from '../types.js';
+import { integrityOutcome, type ClusterStoreMethod, type NewVote, type RecordOutcome, type VoteStore } from '../types.js';
 
 /**
  * Messages between the server's thread and the thread that owns the SQLite connection
@@ -19,7 +19,7 @@ export const STORE_METHODS = [
 ] as const satisfies readonly (keyof VoteStore)[];
 
 /** Fails to compile when a VoteStore method is missing above. */
-type Unserved = Exclude<keyof VoteStore, (typeof STORE_METHODS)[number] | 'kind'>;
+type Unserved = Exclude<keyof VoteStore, (typeof STORE_METHODS)[number] | 'kind' | ClusterStoreMethod>;
 const everyMethodServed: [Unserved] extends [never] ? true : Unserved = true;
 void everyMethodServed;
 

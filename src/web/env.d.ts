@@ -1,0 +1,2 @@
+/** Vite bundles CSS imported from a module (the stylesheet, uPlot's styles). */
+declare module '*.css';
