@@ -86,7 +86,7 @@ async function main(): Promise<number> {
 
   const kiosksNeeded = Math.max(opts.scenarios.some((s) => s === 'throughput' || s === 'latency') ? opts.clients : 1, opts.scenarios.includes('fleet') ? opts.fleetSize : 1);
   const t = performance.now();
-  const fleet = await provisionFleet(workDir, kiosksNeeded, opts.targets.includes('baseline') ? opts.baselineCli : undefined);
+  const fleet = await provisionFleet(workDir, kiosksNeeded, { pivoteCli: opts.pivoteCli, baselineCli: opts.targets.includes('baseline') ? opts.baselineCli : undefined });
   log(`provisioned ${kiosksNeeded} kiosks and a poll in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const ctx: ScenarioContext = { opts, fleet, workDir, targets, mosquittoPath: mosquitto.path, nproc: machine.nproc, log };
 

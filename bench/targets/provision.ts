@@ -37,19 +37,29 @@ async function writeTemplate(file: string, open: (path: string) => TemplateStore
   }
 }
 
-/** `baselineCli`: another build's dist/cli/main.js; its own store code writes its template. */
-export async function provisionFleet(dir: string, count: number, baselineCli?: string): Promise<Fleet> {
+type OpenStore = (path: string) => TemplateStore;
+
+/** The store of another build (its dist/cli/main.js given), which writes the schema it reads. */
+async function storeOf(cli: string): Promise<OpenStore> {
+  const mod = (await import(pathToFileURL(join(dirname(cli), '../store/sqlite/sqlite-store.js')).href)) as { openSqliteVoteStore: OpenStore };
+  return mod.openSqliteVoteStore;
+}
+
+/**
+ * `pivoteCli` / `baselineCli`: another build's dist/cli/main.js run as pivote / baseline; each
+ * template is written by the store code of the build that will open it.
+ */
+export async function provisionFleet(dir: string, count: number, builds: { pivoteCli?: string | undefined; baselineCli?: string | undefined } = {}): Promise<Fleet> {
   const now = Date.now();
   const kiosks: NewKiosk[] = Array.from({ length: count }, (_, i) => ({
     id: `bench-${String(i).padStart(5, '0')}`, name: `Bench kiosk ${i}`, location: 'loopback', secret: newSecret(), createdAt: now,
   }));
   const templateDb = join(dir, `template-${count}.db`);
-  const pollId = await writeTemplate(templateDb, openSqliteVoteStore, kiosks, now);
+  const pollId = await writeTemplate(templateDb, builds.pivoteCli === undefined ? openSqliteVoteStore : await storeOf(builds.pivoteCli), kiosks, now);
   let baselineTemplateDb: string | undefined;
-  if (baselineCli !== undefined) {
-    const mod = (await import(pathToFileURL(join(dirname(baselineCli), '../store/sqlite/sqlite-store.js')).href)) as { openSqliteVoteStore: (path: string) => TemplateStore };
+  if (builds.baselineCli !== undefined) {
     baselineTemplateDb = join(dir, `template-baseline-${count}.db`);
-    const basePoll = await writeTemplate(baselineTemplateDb, mod.openSqliteVoteStore, kiosks, now);
+    const basePoll = await writeTemplate(baselineTemplateDb, await storeOf(builds.baselineCli), kiosks, now);
     if (basePoll !== pollId) throw new Error(`the baseline build opened poll ${basePoll}, this one ${pollId}`);
   }
   const kiosksFile = join(dir, `kiosks-${count}.json`);
