@@ -15,6 +15,7 @@ import type { ScenarioContext } from './scenarios/context.js';
 import { runFleet } from './scenarios/fleet.js';
 import { runKiosk } from './scenarios/kiosk.js';
 import { runLatency } from './scenarios/latency.js';
+import { runDashboard } from './scenarios/dashboard.js';
 import { runThroughput } from './scenarios/throughput.js';
 import { ensureMosquitto, MOSQUITTO_PERSISTENCE, type MosquittoInfo } from './targets/mosquitto.js';
 import { provisionFleet } from './targets/provision.js';
@@ -84,18 +85,19 @@ async function main(): Promise<number> {
     return true;
   });
 
-  const kiosksNeeded = Math.max(opts.scenarios.some((s) => s === 'throughput' || s === 'latency') ? opts.clients : 1, opts.scenarios.includes('fleet') ? opts.fleetSize : 1);
+  const kiosksNeeded = Math.max(opts.scenarios.some((s) => s === 'throughput' || s === 'latency' || s === 'dashboard') ? opts.clients : 1, opts.scenarios.includes('fleet') ? opts.fleetSize : 1);
   const t = performance.now();
   const fleet = await provisionFleet(workDir, kiosksNeeded, { pivoteCli: opts.pivoteCli, baselineCli: opts.targets.includes('baseline') ? opts.baselineCli : undefined });
   log(`provisioned ${kiosksNeeded} kiosks and a poll in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const ctx: ScenarioContext = { opts, fleet, workDir, targets, mosquittoPath: mosquitto.path, nproc: machine.nproc, log };
 
-  const partial: Pick<BenchResults, 'throughput' | 'latency' | 'fleet' | 'kiosk'> = {};
+  const partial: Pick<BenchResults, 'throughput' | 'latency' | 'dashboard' | 'fleet' | 'kiosk'> = {};
   let failed = false;
   for (const scenario of opts.scenarios) {
     try {
       if (scenario === 'throughput') partial.throughput = await runThroughput(ctx);
       else if (scenario === 'latency') partial.latency = await runLatency(ctx);
+      else if (scenario === 'dashboard') partial.dashboard = await runDashboard(ctx);
       else if (scenario === 'fleet') partial.fleet = await runFleet(ctx);
       else partial.kiosk = await runKiosk(ctx);
     } catch (err) {

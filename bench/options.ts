@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { TARGET_NAMES, type TargetName } from './targets/target.js';
 
-export const SCENARIOS = ['throughput', 'latency', 'fleet', 'kiosk'] as const;
+export const SCENARIOS = ['throughput', 'latency', 'dashboard', 'fleet', 'kiosk'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -32,6 +32,8 @@ export interface BenchOptions {
   /** The points the targets are judged at, measured for the full duration. */
   headlineRates: number[];
   kioskPresses: number;
+  /** Live event streams held open in the dashboard scenario (as that many dashboards). */
+  dashboardStreams: number;
   resultsDir: string;
   writeDocs: boolean;
   cpuProf: boolean;
@@ -89,6 +91,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     .option('--rates <list>', 'offered loads for the latency sweep, votes/s (it stops once p99 passes 50 ms)', (v) => list(v).map(int('--rates')))
     .option('--headline-rates <list>', 'offered loads the targets are judged at, measured for the full duration (default 1000,10000)', (v) => list(v).map(int('--headline-rates')))
     .option('--kiosk-presses <n>', 'button presses in the kiosk scenario', int('--kiosk-presses'))
+    .option('--dashboard-streams <n>', 'live event streams (open dashboards) in the dashboard scenario', int('--dashboard-streams'))
     .option('--results-dir <dir>', 'where <date>.json goes', 'bench/results')
     .option('--write-docs', 'also rewrite the generated part of docs/PERFORMANCE.md and its SVG plot')
     .option('--cpu-prof', 'write V8 CPU profiles of the Node servers (kept with --keep-work)')
@@ -104,7 +107,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const o = program.opts<{
     scenario?: string[]; targets?: string[]; quick?: boolean; runs?: number; clients?: number; fleetSize?: number; fleetVoters?: number;
     fleetRate?: number; fleetHeartbeatMs?: number; window?: number; windows?: number[]; generators?: number; duration?: number; rates?: number[];
-    headlineRates?: number[]; kioskPresses?: number;
+    headlineRates?: number[]; kioskPresses?: number; dashboardStreams?: number;
     resultsDir: string; writeDocs?: boolean; cpuProf?: boolean; pivoteCli?: string; baselineCli?: string; install: boolean; keepWork?: boolean; workDir?: string; docsFrom?: string;
   }>();
   const quick = o.quick === true;
@@ -128,6 +131,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     rates,
     headlineRates,
     kioskPresses: o.kioskPresses ?? (quick ? 3 : 15),
+    dashboardStreams: o.dashboardStreams ?? (quick ? 10 : 100),
     resultsDir: o.resultsDir,
     writeDocs: o.writeDocs === true,
     cpuProf: o.cpuProf === true,

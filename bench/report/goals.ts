@@ -3,7 +3,7 @@ import type { BenchResults, GoalCheck } from './results.js';
 import { ms, num, times, us, type Table } from './table.js';
 
 /** The targets, checked against this run's medians (on a 2-core machine). */
-export function checkGoals(r: Pick<BenchResults, 'throughput' | 'latency' | 'fleet' | 'kiosk'>): GoalCheck[] {
+export function checkGoals(r: Pick<BenchResults, 'throughput' | 'latency' | 'dashboard' | 'fleet' | 'kiosk'>): GoalCheck[] {
   const goals: GoalCheck[] = [];
   const tp = r.throughput;
   const w1 = tp?.shapes.find((s) => s.window === 1);
@@ -29,6 +29,14 @@ export function checkGoals(r: Pick<BenchResults, 'throughput' | 'latency' | 'fle
   for (const [rate, limit] of [[1_000, 20], [10_000, 10]] as const) {
     const lp = pointAt(r.latency?.byTarget.pivote?.median, rate);
     if (lp) goals.push({ goal: `ack p99 ≤ ${limit} ms at ${num(rate)} votes/s offered`, measured: ms(lp.latencyMs.p99), met: lp.latencyMs.p99 <= limit && lp.unanswered === 0 });
+  }
+  const d = r.dashboard;
+  if (d) {
+    const cost = d.throughputRatio === null ? null : 1 - d.throughputRatio;
+    goals.push({ goal: `${d.streams} open dashboards cost < 5 % of window-1 votes/s`, measured: cost === null ? '–' : `${num(cost * 100, 1)} % (with ÷ without ${times(d.throughputRatio)})`, met: cost === null ? null : cost < 0.05 });
+    const p99 = d.offeredP99Ratio;
+    goals.push({ goal: `${d.streams} open dashboards raise ack p99 at ${num(d.offeredPerS)}/s by < 5 %`, measured: `with ÷ without ${times(p99)}`, met: p99 === null ? null : p99 < 1.05 });
+    goals.push({ goal: 'a vote on the live stream < 1 s after its ack (p99)', measured: `${ms(d.ackToStreamMs.p99)} (p50 ${ms(d.ackToStreamMs.p50)}, ${num(d.ackToStreamMs.count, 0)} votes)`, met: d.ackToStreamMs.count === 0 ? null : d.ackToStreamMs.p99 < 1_000 });
   }
   const fp = r.fleet?.byTarget.pivote?.median;
   if (fp && r.fleet) goals.push({ goal: `${num(r.fleet.size)} connected kiosks in ≤ 300 MB server RSS`, measured: `${num(fp.rssFleetMB, 0)} MB (${num(fp.connected, 0)} connected)`, met: fp.rssFleetMB <= 300 && fp.connected >= r.fleet.size });

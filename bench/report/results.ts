@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineInfo } from '../machine.js';
 import type { BenchOptions } from '../options.js';
+import type { DashboardResult } from '../scenarios/dashboard.js';
 import type { FleetResult } from '../scenarios/fleet.js';
 import type { KioskResult } from '../scenarios/kiosk.js';
 import type { LatencyResult } from '../scenarios/latency.js';
@@ -23,6 +24,7 @@ export interface BenchResults {
   notes: string[];
   throughput?: ThroughputResult;
   latency?: LatencyResult;
+  dashboard?: DashboardResult;
   fleet?: FleetResult;
   kiosk?: KioskResult;
   goals: GoalCheck[];

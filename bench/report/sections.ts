@@ -1,3 +1,4 @@
+import type { DashboardResult } from '../scenarios/dashboard.js';
 import type { FleetResult } from '../scenarios/fleet.js';
 import type { KioskResult } from '../scenarios/kiosk.js';
 import { pointAt, STOP_P99_MS, type LatencyResult } from '../scenarios/latency.js';
@@ -107,6 +108,23 @@ export function sweepTable(r: LatencyResult): Table {
   };
 }
 
+export function dashboardTable(r: DashboardResult): Table {
+  const row = (label: string, m: DashboardResult['with']['median']): string[] => [
+    label, num(m.windowOneAckedPerS), ms(m.windowOneP99Ms), us(m.windowOneUsPerVote), ms(m.offeredP50Ms), ms(m.offeredP99Ms), `${num(m.serverRssMB, 0)} MB`, limitText(m.limitedBy),
+  ];
+  return {
+    title: `Open dashboards: ${num(r.clients)} kiosks, with and without ${r.streams} live event streams (pivote; median of ${r.runs} runs each, in alternating order, ${r.measureS} s per phase)`,
+    header: ['streams', 'window 1 acked votes/s', 'window 1 p99', 'server CPU per vote', `p50 at ${num(r.offeredPerS)}/s`, `p99 at ${num(r.offeredPerS)}/s`, 'server RSS', 'limited by'],
+    rows: [row('none', r.without.median), row(num(r.streams), r.with.median)],
+    notes: [
+      `with ÷ without, run by run: window 1 votes/s ${times(r.throughputRatio)}, p99 at ${num(r.offeredPerS)}/s ${times(r.offeredP99Ratio)}`,
+      `from a vote's ack to the first live tally that counts it: p50 ${ms(r.ackToStreamMs.p50)}, p99 ${ms(r.ackToStreamMs.p99)}, max ${ms(r.ackToStreamMs.max)} (${num(r.ackToStreamMs.count, 0)} probe votes; updates are sent at most 4 times a second)`,
+      `server memory with the streams open: ${num(r.rssWithMB, 0)} MB against ${num(r.rssWithoutMB, 0)} MB without`,
+      LIMIT_NOTE,
+    ],
+  };
+}
+
 export function fleetTable(r: FleetResult): Table {
   const rows: string[][] = [];
   for (const t of TARGET_NAMES) {
@@ -155,6 +173,7 @@ export function allTables(r: BenchResults): Table[] {
   const tables: Table[] = [];
   for (const shape of r.throughput?.shapes ?? []) tables.push(throughputTable(r.throughput!, shape));
   if (r.latency) tables.push(latencyTable(r.latency), sweepTable(r.latency));
+  if (r.dashboard) tables.push(dashboardTable(r.dashboard));
   if (r.fleet) tables.push(fleetTable(r.fleet));
   if (r.kiosk) tables.push(kioskTable(r.kiosk));
   tables.push(goalsTable(r.goals));

@@ -32,6 +32,9 @@ export interface SessionSpec {
   pivoteCli?: string;
   baselineCli?: string;
   mosquittoPath: string | null;
+  /** Started once the clients are connected, stopped after the last phase (the dashboard
+   *  scenario's live streams); its report is the session's companionReport. */
+  companion?: (target: Target) => Promise<Companion>;
   /** The phases, or a function choosing the next from those done (null: stop). */
   phases: PhaseSpec[] | ((done: readonly PhaseSample[]) => PhaseSpec | null);
   /** Wait after the server started before reading its idle RSS, and after connecting before
@@ -42,6 +45,10 @@ export interface SessionSpec {
 }
 
 export type PhaseSpec = Omit<PhaseCommand, 'cmd' | 'startAtEpochMs'>;
+
+export interface Companion {
+  stop(): Promise<unknown>;
+}
 
 export interface PhaseSample extends PhaseResult {
   /** CPU over the measured window (see proc/cpu.ts). */
@@ -79,6 +86,7 @@ export interface SessionResult {
   serverRssConnectedBytes: number;
   generatorRssBytes: number;
   phases: PhaseSample[];
+  companionReport?: unknown;
   runDir: string;
 }
 
@@ -100,6 +108,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   else throw new Error('mosquitto is not available');
 
   let generator: GeneratorPool | undefined;
+  let companion: Companion | undefined;
   try {
     await sleep(spec.idleMs);
     const serverRssIdleBytes = target.rssBytes();
@@ -120,6 +129,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
     if (connected.connected === 0) throw new Error(`no client could connect to ${spec.target}: ${connected.errors.join('; ')}`);
     await sleep(spec.settleMs);
     const serverRssConnectedBytes = target.rssBytes();
+    if (spec.companion) companion = await spec.companion(target);
 
     const phases: PhaseSample[] = [];
     const next = typeof spec.phases === 'function' ? spec.phases : (done: readonly PhaseSample[]) => (spec.phases as PhaseSpec[])[done.length] ?? null;
@@ -148,7 +158,10 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
         eventLoopDelayMs: probe?.eventLoopDelayMs ?? null,
       });
     }
+    const companionReport = companion === undefined ? undefined : await companion.stop();
+    companion = undefined;
     return {
+      ...(companionReport !== undefined && { companionReport }),
       target: spec.target,
       clients: spec.clients,
       connected: connected.connected,
@@ -162,6 +175,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
       runDir,
     };
   } finally {
+    await companion?.stop().catch(() => undefined);
     await generator?.close();
     await target.stop();
   }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Fleet } from './provision.js';
 import { copyFleetDb } from './provision.js';
@@ -31,8 +32,15 @@ export async function startPivote(start: TargetStart, fleet: Fleet, name: 'pivot
     env: { PIVOTE_BENCH_STATS_FILE: probeFile },
     needFds: start.needFds,
   });
+  // The HTTP side's address, noted whenever its line comes (a build without one never says).
+  let http: { url: string; tokenFile: string } | undefined;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (http !== undefined || !line.includes('dashboard and HTTP API listening')) return;
+    const l = JSON.parse(line) as { url?: unknown; tokenFile?: unknown };
+    if (typeof l.url === 'string' && typeof l.tokenFile === 'string') http = { url: l.url, tokenFile: l.tokenFile };
+  });
   const port = await waitForJsonLine(child, (l) => (l.msg === 'listening for kiosks' ? Number(l.port) : undefined), 20_000, 'pivote server');
-  return processTarget(name, 'pivote', child, port, probeFile);
+  return processTarget(name, 'pivote', child, port, probeFile, () => http);
 }
 
 export async function startCeiling(start: TargetStart): Promise<Target> {

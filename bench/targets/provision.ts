@@ -17,8 +17,16 @@ export interface Fleet {
   baselineTemplateDb?: string;
   /** JSON file of KioskCredentials[] for the load generator. */
   kiosksFile: string;
+  /** A few more kiosks, never used by the load generator: the dashboard scenario's probes. */
+  probeKiosks: KioskCredentials[];
   pollId: number;
 }
+
+/** The poll's options: the load generator presses 1-4 (seq % 4 + 1, see load/client.ts); only
+ *  the dashboard scenario's probe kiosks press PROBE_BUTTON, so its count is theirs alone. */
+export const POLL_OPTIONS = ['One', 'Two', 'Three', 'Four', 'Probe'];
+export const PROBE_BUTTON = 5;
+export const PROBE_KIOSKS = 24;
 
 interface TemplateStore {
   addKiosk(k: NewKiosk): Promise<unknown>;
@@ -30,7 +38,7 @@ async function writeTemplate(file: string, open: (path: string) => TemplateStore
   const store = open(file);
   try {
     for (const k of kiosks) await store.addKiosk(k);
-    return (await store.openPoll('Benchmark poll', ['One', 'Two', 'Three', 'Four'], now)).id;
+    return (await store.openPoll('Benchmark poll', POLL_OPTIONS, now)).id;
   } finally {
     // Closing checkpoints the WAL into the main file, so copying the one file is a full copy.
     await store.close();
@@ -54,17 +62,21 @@ export async function provisionFleet(dir: string, count: number, builds: { pivot
   const kiosks: NewKiosk[] = Array.from({ length: count }, (_, i) => ({
     id: `bench-${String(i).padStart(5, '0')}`, name: `Bench kiosk ${i}`, location: 'loopback', secret: newSecret(), createdAt: now,
   }));
+  const probes: NewKiosk[] = Array.from({ length: PROBE_KIOSKS }, (_, i) => ({
+    id: `probe-${String(i).padStart(2, '0')}`, name: `Probe kiosk ${i}`, location: 'probe', secret: newSecret(), createdAt: now,
+  }));
   const templateDb = join(dir, `template-${count}.db`);
-  const pollId = await writeTemplate(templateDb, builds.pivoteCli === undefined ? openSqliteVoteStore : await storeOf(builds.pivoteCli), kiosks, now);
+  const pollId = await writeTemplate(templateDb, builds.pivoteCli === undefined ? openSqliteVoteStore : await storeOf(builds.pivoteCli), [...kiosks, ...probes], now);
   let baselineTemplateDb: string | undefined;
   if (builds.baselineCli !== undefined) {
     baselineTemplateDb = join(dir, `template-baseline-${count}.db`);
-    const basePoll = await writeTemplate(baselineTemplateDb, await storeOf(builds.baselineCli), kiosks, now);
+    const basePoll = await writeTemplate(baselineTemplateDb, await storeOf(builds.baselineCli), [...kiosks, ...probes], now);
     if (basePoll !== pollId) throw new Error(`the baseline build opened poll ${basePoll}, this one ${pollId}`);
   }
   const kiosksFile = join(dir, `kiosks-${count}.json`);
   writeFileSync(kiosksFile, JSON.stringify(kiosks.map((k): KioskCredentials => ({ id: k.id, secret: k.secret }))));
-  return { count, templateDb, ...(baselineTemplateDb !== undefined && { baselineTemplateDb }), kiosksFile, pollId };
+  const probeKiosks = probes.map((k): KioskCredentials => ({ id: k.id, secret: k.secret }));
+  return { count, templateDb, ...(baselineTemplateDb !== undefined && { baselineTemplateDb }), kiosksFile, probeKiosks, pollId };
 }
 
 export function copyFleetDb(fleet: Fleet, to: string, baseline = false): string {

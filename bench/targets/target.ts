@@ -18,6 +18,8 @@ export interface Target {
   cpuMs(): number;
   /** Event-loop delay since the previous call (Node targets; null for Mosquitto). */
   probe(): Promise<ProbeStats | null>;
+  /** pivote's HTTP side (dashboard, API, live events), once its log said where; else undefined. */
+  http(): { url: string; tokenFile: string } | undefined;
   stop(): Promise<void>;
 }
 
@@ -34,9 +36,17 @@ export interface TargetStart {
   pivoteCli?: string;
 }
 
-export function processTarget(name: TargetName, protocol: WireProtocol, child: ChildProcess, port: number, probeFile: string | null): Target {
+export function processTarget(
+  name: TargetName,
+  protocol: WireProtocol,
+  child: ChildProcess,
+  port: number,
+  probeFile: string | null,
+  http: () => { url: string; tokenFile: string } | undefined = () => undefined,
+): Target {
   const pid = child.pid!;
   return {
+    http,
     name,
     protocol,
     port,

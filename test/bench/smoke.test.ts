@@ -27,6 +27,21 @@ interface Results {
     }[];
   };
   goals: { goal: string; measured: string; met: boolean | null }[];
+  dashboard?: {
+    streams: number;
+    without: { runs: DashboardRun[] };
+    with: { runs: DashboardRun[] };
+    throughputRatio: number | null;
+    ackToStreamMs: { count: number };
+  };
+}
+
+interface DashboardRun {
+  streams: number;
+  windowOneAckedPerS: number;
+  serverRssMB: number;
+  streamEvents: number;
+  streamsLost: number;
 }
 
 describe('npm run bench (smoke)', () => {
@@ -47,21 +62,7 @@ describe('npm run bench (smoke)', () => {
   });
 
   it('acks votes from a real pivote server and the ceiling, and writes a results file of the documented shape', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pivote-bench-smoke-'));
-    const args = [MAIN, '--quick', '--scenario', 'throughput', '--targets', 'pivote,ceiling', '--clients', '5', '--windows', '1,4', '--generators', '2', '--duration', '1', '--results-dir', join(dir, 'results'), '--work-dir', join(dir, 'work')];
-    const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
-    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
-
-    const files = readdirSync(join(dir, 'results'));
-    expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/);
-    const r = JSON.parse(readFileSync(join(dir, 'results', files[0]!), 'utf8')) as Results;
+    const { stdout, results: r } = await runBench(['--scenario', 'throughput', '--targets', 'pivote,ceiling', '--windows', '1,4']);
 
     expect(r.schema).toBe(2);
     expect(r.quick).toBe(true);
@@ -90,6 +91,41 @@ describe('npm run bench (smoke)', () => {
     expect(r.goals.map((g) => g.goal)).toEqual(['window 1: server CPU per acknowledged vote ≤ 30 µs', 'window 1, 5 kiosks: votes/s ≥ 0.8 × the ceiling']);
     expect(stdout).toContain('Window 1 (the fleet');
     // The scratch directory (databases) is removed unless --keep-work.
-    expect(readdirSync(join(dir, 'work'))).toEqual([]);
+    expect(readdirSync(join(dir!, 'work'))).toEqual([]);
   }, 60_000);
+
+  it('measures pivote with and without open dashboards, and the time from a probe vote’s ack to the live stream', async () => {
+    const { results } = await runBench(['--scenario', 'dashboard', '--dashboard-streams', '3']);
+    const d = results.dashboard!;
+    expect(d.streams).toBe(3);
+    for (const side of [d.without, d.with]) {
+      expect(side.runs).toHaveLength(1);
+      expect(side.runs[0]!.windowOneAckedPerS).toBeGreaterThan(0);
+      expect(side.runs[0]!.serverRssMB).toBeGreaterThan(0);
+    }
+    expect(d.without.runs[0]!.streams).toBe(0);
+    // Every stream stayed open, carried updates, and counted probe votes.
+    expect(d.with.runs[0]!.streamsLost).toBe(0);
+    expect(d.with.runs[0]!.streamEvents).toBeGreaterThan(0);
+    expect(d.ackToStreamMs.count).toBeGreaterThan(0);
+    expect(d.throughputRatio).toBeGreaterThan(0);
+  }, 120_000);
+
+  /** Runs a tiny bench (5 kiosks, 2 generators, 1 s phases) into a fresh folder; it must exit 0. */
+  async function runBench(extra: string[]): Promise<{ stdout: string; results: Results }> {
+    dir = mkdtempSync(join(tmpdir(), 'pivote-bench-smoke-'));
+    const args = [MAIN, '--quick', '--clients', '5', '--generators', '2', '--duration', '1', ...extra, '--results-dir', join(dir, 'results'), '--work-dir', join(dir, 'work')];
+    const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    let stdout = '';
+    let stderr = '';
+    proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => proc.on('exit', (c) => resolve(c)));
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    const files = readdirSync(join(dir, 'results'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.json$/);
+    return { stdout, results: JSON.parse(readFileSync(join(dir, 'results', files[0]!), 'utf8')) as Results };
+  }
 });
