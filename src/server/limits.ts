@@ -39,6 +39,12 @@ export interface ServerLimits {
   alertCheckMs: number;
   /** How often the poll schedule (opensAt / closesAt) is acted on. */
   scheduleCheckMs: number;
+  /** Several servers on one database: how often the claims of the kiosks held here are re-read,
+   *  so a connection another server took over is dropped even if its notification was lost. */
+  claimCheckMs: number;
+  /** Several servers on one database: how often the presence other servers wrote is re-read
+   *  for the live dashboard (a crashed server's kiosks turn offline by it). */
+  remotePresenceMs: number;
   /** Presence (last seen, queued, software) is written in one batch this often. */
   presenceFlushMs: number;
   /** Connect/disconnect are written this soon so online/offline shows promptly (coalesced). */
@@ -62,6 +68,8 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   accessCheckMs: 1_000,
   scheduleCheckMs: 1_000,
   alertCheckMs: 5_000,
+  claimCheckMs: 2_000,
+  remotePresenceMs: 5_000,
   presenceFlushMs: 2_000,
   presencePromptMs: 50,
 });

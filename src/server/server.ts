@@ -9,6 +9,10 @@ import { ServerEvents, type PollChangeReason } from './events.js';
 import { GroupCommitter } from './group-committer.js';
 import { IdConflictDetector, type AuthVerdict, type IdConflict, type IdConflictOptions } from './id-conflict.js';
 import { answerVote } from './handlers/vote.js';
+import { ClusterSync } from './cluster-sync.js';
+import { ConnectionClaims, newServerId } from './connection-claims.js';
+import { RemotePresence } from './remote-presence.js';
+import { idleTimeoutMs } from './limits.js';
 import { DEFAULT_BURST, resolveLimits, type ServerLimits } from './limits.js';
 import { PollCache } from './poll-cache.js';
 import { PresenceTracker } from './presence.js';
@@ -30,6 +34,9 @@ export interface PivoteServerOptions {
   idConflict?: IdConflictOptions;
   /** Called once when two devices are found using one kiosk id (it is also logged once). */
   onIdConflict?: (conflict: IdConflict) => void;
+  /** This server's name in connection claims and logs (default: host/pid/random, see
+   *  connection-claims.ts). Unique per process among the servers sharing a database. */
+  serverId?: string;
 }
 
 export interface ConnectionMeta {
@@ -67,6 +74,8 @@ export class PivoteServer implements ServerContext {
   readonly events: ServerEvents;
   /** The organisers' alert rules, evaluated here (see alerts/alert-engine.ts). */
   readonly alerts: StoreWatchers['alerts'];
+  /** This process among the servers sharing a database (claims, logs). */
+  readonly serverId: string;
   shuttingDown = false;
 
   private readonly monotonic: () => number;
@@ -81,6 +90,11 @@ export class PivoteServer implements ServerContext {
   /** How long each batch (the committer hands the same array to commit and onCommitted) took. */
   private readonly commitMs = new WeakMap<readonly NewVote[], number>();
   private readonly watchers: StoreWatchers;
+  /** Several servers on one database (cluster-sync.ts, connection-claims.ts, remote-presence.ts);
+   *  idle on stores that serve one server. */
+  private readonly claims: ConnectionClaims;
+  private readonly remotePresence: RemotePresence | undefined;
+  private readonly cluster: ClusterSync | undefined;
   private sweepHandle: TimerHandle | undefined;
   private connectionCounter = 0;
   private closing: Promise<void> | null = null;
@@ -136,15 +150,58 @@ export class PivoteServer implements ServerContext {
       enforceAccess: this.enforceAccess,
     });
     this.alerts = this.watchers.alerts;
+    this.serverId = opts.serverId ?? newServerId();
+    this.claims = new ConnectionClaims({
+      store: this.store,
+      serverId: this.serverId,
+      timers: this.timers,
+      log: this.log,
+      intervalMs: this.limits.claimCheckMs,
+      heldEpoch: (kioskId) => this.byKiosk.get(kioskId)?.epoch,
+      heldKioskIds: () => this.byKiosk.keys(),
+      drop: (kioskId, claim) => {
+        const session = this.byKiosk.get(kioskId);
+        if (!session) return;
+        session.supersededElsewhere = true;
+        session.log.info({ epoch: session.epoch, newEpoch: claim.epoch, server: claim.serverId }, 'kiosk connected to another server; dropping this connection');
+        session.fail('PV_REPLACED', 'this kiosk connected to another server');
+      },
+    });
+    if (this.store.watchChanges) {
+      this.remotePresence = new RemotePresence({
+        store: this.store,
+        events: this.events,
+        timers: this.timers,
+        log: this.log,
+        clock: () => this.clock(),
+        intervalMs: this.limits.remotePresenceMs,
+        staleMs: idleTimeoutMs(this.limits),
+        isLocal: (kioskId) => this.byKiosk.has(kioskId),
+      });
+      this.cluster = new ClusterSync({
+        store: this.store,
+        events: this.events,
+        log: this.log,
+        targets: { openPoll: this.watchers.openPoll, access: this.watchers.access, alerts: this.alerts, presence: this.remotePresence, claims: this.claims },
+      });
+    }
   }
 
   /** Clears stale presence, loads the open poll and starts the watchers. */
   async start(): Promise<void> {
-    await this.store.markAllDisconnected();
+    // On a database several servers share, the kiosks marked connected may be held by the
+    // others: leave them. A crashed server's kiosks are not written offline by anyone, but
+    // count as offline once their last-seen time is stale (isKioskOnline).
+    if (!this.claims.enabled) await this.store.markAllDisconnected();
+    // Listening starts before the first reads, so a change committed in between is not missed.
+    await this.cluster?.listen();
     await this.watchers.start();
+    await this.remotePresence?.start();
+    this.claims.start();
+    await this.cluster?.markReady();
     this.presence.start();
     this.sweepHandle = this.timers.setInterval(this.sweepDeadlines, this.limits.deadlineSweepMs);
-    this.log.info({ store: this.store.kind, pollId: this.watchers.openPoll.current?.id ?? null }, 'server core started');
+    this.log.info({ store: this.store.kind, serverId: this.serverId, pollId: this.watchers.openPoll.current?.id ?? null }, 'server core started');
   }
 
   handleConnection(duplex: Duplex, meta: ConnectionMeta = {}): void {
@@ -217,7 +274,11 @@ export class PivoteServer implements ServerContext {
     return this.watchers.openPoll.current;
   }
 
-  admit(session: Session, kiosk: KioskRecord): void {
+  claimConnection(kioskId: string): Promise<number | null> {
+    return this.claims.claim(kioskId);
+  }
+
+  admit(session: Session, kiosk: KioskRecord, epoch: number | null = null): void {
     const now = this.clock();
     const verdict = this.idConflicts.authenticated(kiosk.id, session.remoteAddress, this.monotonic());
     if (verdict.conflict) {
@@ -225,12 +286,18 @@ export class PivoteServer implements ServerContext {
       return;
     }
     const previous = this.byKiosk.get(kiosk.id);
+    // Claims answered out of order: a newer connection (here or on another server) already won.
+    if ((previous?.epoch != null && epoch !== null && previous.epoch > epoch) || this.claims.isSuperseded(kiosk.id, epoch)) {
+      session.fail('PV_REPLACED', 'a newer connection of this kiosk is live');
+      return;
+    }
+    session.epoch = epoch;
     this.byKiosk.set(kiosk.id, session);
     session.authenticated = true;
     session.state = 'ready';
     session.log = session.log.child({ kioskId: kiosk.id });
     session.secretVersion = kiosk.secretVersion;
-    session.presence = this.presence.connect(kiosk.id, session.software, now, session.buttons);
+    session.presence = this.presence.connect(kiosk.id, session.software, now, session.buttons, epoch);
     if (previous && previous !== session) previous.fail('PV_REPLACED', 'another connection authenticated as this kiosk');
     session.send({
       type: 'welcome',
@@ -240,7 +307,7 @@ export class PivoteServer implements ServerContext {
       poll: this.watchers.openPoll.current,
       serverTime: now,
     });
-    session.log.info({ software: session.software, buttons: session.buttons }, 'kiosk authenticated');
+    session.log.info({ software: session.software, buttons: session.buttons, ...(epoch !== null && { epoch }) }, 'kiosk authenticated');
   }
 
   /** Both devices are refused (the live one too), so neither flaps; reported once per conflict. */
@@ -275,7 +342,8 @@ export class PivoteServer implements ServerContext {
       const kioskId = session.kioskId;
       if (session.authenticated && kioskId !== null && this.byKiosk.get(kioskId) === session) {
         this.byKiosk.delete(kioskId);
-        if (session.presence) this.presence.disconnect(session.presence);
+        if (session.presence && session.supersededElsewhere) this.presence.release(session.presence);
+        else if (session.presence) this.presence.disconnect(session.presence);
       }
       session.log.debug('connection closed');
       if (this.events.has('connection-closed')) this.events.emit('connection-closed', { code: session.closeCode, authenticated: session.authenticated });
@@ -325,7 +393,7 @@ export class PivoteServer implements ServerContext {
     for (const session of this.sessions) session.drain();
     if (this.sweepHandle !== undefined) this.timers.clearInterval(this.sweepHandle);
     this.sweepHandle = undefined;
-    await this.watchers.stop();
+    await Promise.all([this.watchers.stop(), this.cluster?.stop(), this.claims.stop(), this.remotePresence?.stop()]);
     // Votes whose poll was being read still join the last commit.
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
     await this.committer.drain();

@@ -58,6 +58,10 @@ export class Session implements DeadlineFacts {
   /** Votes received and not yet answered (the in-flight window). */
   inflight = 0;
   presence: PresenceEntry | null = null;
+  /** The connection claim's epoch on a database several servers share (null: no claims). */
+  epoch: number | null = null;
+  /** Dropped because the kiosk connected to another server (its presence is that one's now). */
+  supersededElsewhere = false;
   readonly remoteAddress: string | null;
   /** Why the server closed this connection (null: the peer went away). */
   closeCode: ErrorCode | null = null;

@@ -147,9 +147,11 @@ export interface VoteStore {
   /**
    * Calls `listener` for every StoreChange until the returned function is called. Resolves after
    * the first connection attempt, successful or not (a `listening` or `listener-lost` change says
-   * which); it keeps reconnecting with backoff until stopped.
+   * which); it keeps reconnecting with backoff until stopped. `local` is true for changes this
+   * same store object committed (the server acted on those already), false for everyone else's
+   * (other servers, commands run against the database).
    */
-  watchChanges?(listener: (change: StoreChange) => void): Promise<() => Promise<void>>;
+  watchChanges?(listener: (change: StoreChange, local: boolean) => void): Promise<() => Promise<void>>;
   /**
    * Fencing for "one live connection per kiosk across all servers": records that `serverId` now
    * holds the kiosk's connection and returns the new epoch (larger than every earlier one). The

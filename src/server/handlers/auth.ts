@@ -25,5 +25,9 @@ export async function handleAuth(ctx: ServerContext, session: Session, msg: Auth
   }
   if (kiosk.revokedAt !== null) throw new PivoteError('PV_KIOSK_REVOKED', 'this kiosk has been revoked');
   if (ctx.shuttingDown) throw new PivoteError('PV_SERVER_SHUTDOWN', 'the server is shutting down');
-  ctx.admit(session, kiosk);
+  // One live connection per kiosk across every server on the database (connection-claims.ts).
+  const epoch = await ctx.claimConnection(kioskId);
+  if (session.state !== 'authenticating') return;
+  if (ctx.shuttingDown) throw new PivoteError('PV_SERVER_SHUTDOWN', 'the server is shutting down');
+  ctx.admit(session, kiosk, epoch);
 }
