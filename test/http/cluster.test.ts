@@ -214,4 +214,23 @@ describePg('several servers on one database (notifications between them)', (pgc)
     await client.query("UPDATE kiosks SET claim_epoch = claim_epoch + 1, claim_server = 'elsewhere' WHERE id = 'k'");
     await onA.expectClosedWith('PV_REPLACED');
   });
+
+  it('two connections of one kiosk authenticating on two servers at once: exactly one stays live', async () => {
+    const { servers } = await cluster(2);
+    const [a, b] = servers as [HttpFixture, HttpFixture];
+    const secret = (await a.api('POST', '/api/kiosks', { body: { id: 'twin' } })).json.secret as string;
+    for (let round = 0; round < 5; round++) {
+      const [x, y] = await Promise.all([connectTcp(a.server.address.port), connectTcp(b.server.address.port)]);
+      cleanups.push(() => x.close(), () => y.close());
+      await Promise.allSettled([x.handshake('twin', secret), y.handshake('twin', secret)]);
+      const live = () => a.server.core.stats().authenticated + b.server.core.stats().authenticated;
+      for (let i = 0; i < 200 && (live() !== 1 || x.isEnded === y.isEnded); i++) await new Promise((r) => setTimeout(r, 25));
+      expect(live()).toBe(1);
+      expect([x.isEnded, y.isEnded].sort()).toEqual([false, true]);
+      const loser = x.isEnded ? x : y;
+      expect(loser.received.find((m) => m.type === 'error')).toMatchObject({ code: 'PV_REPLACED' });
+      (x.isEnded ? y : x).close();
+      for (let i = 0; i < 200 && live() !== 0; i++) await new Promise((r) => setTimeout(r, 25));
+    }
+  });
 });
