@@ -25,6 +25,10 @@ export interface ServerLimits {
   /** Commits handed to the store at once: a second full batch waits in the store's thread
    *  while the first commits, so the thread never idles while acks are sent. */
   maxCommitsInFlight: number;
+  /** Valid votes waiting for or in a commit, over all connections, before the server stops
+   *  reading from its connections until half of them are answered (a database that is down
+   *  must not make it hold votes without bound; the kiosks keep theirs meanwhile). */
+  maxPendingVotes: number;
   /** Output queued to a reader that does not read; beyond it the connection is destroyed. */
   maxPendingOutputBytes: number;
   /** After an `error` frame and end(): how long the peer gets to close before we destroy. */
@@ -61,6 +65,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   window: 64,
   maxBatch: 1_000,
   maxCommitsInFlight: 2,
+  maxPendingVotes: 100_000,
   maxPendingOutputBytes: 256 * 1024,
   closeGraceMs: 1_000,
   deadlineSweepMs: 250,

@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { isPivoteError } from '../protocol/errors.js';
 import type { PollInfo } from '../protocol/messages.js';
 import type { BurstPolicy, KioskAccess, KioskRecord, NewVote, PollRecord, RecordOutcome, VoteStore } from '../store/types.js';
 import type { ServerContext } from './context.js';
@@ -10,6 +11,7 @@ import { GroupCommitter } from './group-committer.js';
 import { IdConflictDetector, type AuthVerdict, type IdConflict, type IdConflictOptions } from './id-conflict.js';
 import { answerVote } from './handlers/vote.js';
 import { ClusterSync } from './cluster-sync.js';
+import { DEFAULT_COMMIT_BACKOFF, retryWhileUnavailable, type RetryBackoff } from './commit-retry.js';
 import { ConnectionClaims, newServerId } from './connection-claims.js';
 import { RemotePresence } from './remote-presence.js';
 import { idleTimeoutMs } from './limits.js';
@@ -37,6 +39,8 @@ export interface PivoteServerOptions {
   /** This server's name in connection claims and logs (default: host/pid/random, see
    *  connection-claims.ts). Unique per process among the servers sharing a database. */
   serverId?: string;
+  /** Waits between tries of a batch while the store is unavailable (commit-retry.ts). */
+  commitBackoff?: RetryBackoff;
 }
 
 export interface ConnectionMeta {
@@ -97,6 +101,10 @@ export class PivoteServer implements ServerContext {
   private readonly cluster: ClusterSync | undefined;
   private sweepHandle: TimerHandle | undefined;
   private connectionCounter = 0;
+  /** Since when, and why, commits wait for an unavailable store (null: they do not). */
+  private storeTrouble: { since: number; reason: string } | null = null;
+  /** Reading from every connection is stopped: too many votes wait (limits.maxPendingVotes). */
+  private readPaused = false;
   private closing: Promise<void> | null = null;
 
   constructor(opts: PivoteServerOptions) {
@@ -111,11 +119,19 @@ export class PivoteServer implements ServerContext {
     this.polls = new PollCache(this.store);
     this.idConflicts = new IdConflictDetector(opts.idConflict);
     this.onIdConflict = opts.onIdConflict;
+    const commitBackoff = opts.commitBackoff ?? DEFAULT_COMMIT_BACKOFF;
     this.committer = new GroupCommitter<Session>({
       commit: (votes) => {
         const started = this.monotonic();
-        return this.store.recordVotes(votes, this.burst).then((outcomes) => {
+        // An unavailable database is waited out (nothing acknowledged meanwhile); see commit-retry.ts.
+        return retryWhileUnavailable(() => this.store.recordVotes(votes, this.burst), {
+          backoff: commitBackoff,
+          timers: this.timers,
+          giveUp: () => this.shuttingDown,
+          onRetry: this.onCommitRetry,
+        }).then(({ value: outcomes, failures }) => {
           this.commitMs.set(votes, this.monotonic() - started);
+          if (failures > 0) this.onStoreBack(votes);
           return outcomes;
         });
       },
@@ -250,6 +266,12 @@ export class PivoteServer implements ServerContext {
     return this.watchers.schedule.trigger();
   }
 
+  /** Why votes cannot be committed now (the store is unavailable), or null: for readiness. */
+  storeProblem(): string | null {
+    const t = this.storeTrouble;
+    return t && `votes wait for the database since ${new Date(t.since).toISOString()}: ${t.reason}`;
+  }
+
   stats(): ServerStats {
     const c = this.committer.stats;
     return {
@@ -293,6 +315,7 @@ export class PivoteServer implements ServerContext {
     }
     session.epoch = epoch;
     this.byKiosk.set(kiosk.id, session);
+    if (this.readPaused) session.pauseReading();
     session.authenticated = true;
     session.state = 'ready';
     session.log = session.log.child({ kioskId: kiosk.id });
@@ -335,6 +358,7 @@ export class PivoteServer implements ServerContext {
     },
     onReceived: (session) => {
       if (session.presence !== null) this.presence.touch(session.presence, this.clock());
+      if (!this.readPaused && this.committer.pending >= this.limits.maxPendingVotes) this.pauseReading();
     },
     onClose: (session) => {
       this.sessions.delete(session);
@@ -357,6 +381,7 @@ export class PivoteServer implements ServerContext {
 
   private readonly onCommitted = (votes: readonly NewVote[], owners: readonly Session[], outcomes: readonly RecordOutcome[]): void => {
     for (let i = 0; i < votes.length; i++) answerVote(owners[i]!, votes[i]!, outcomes[i]!);
+    if (this.readPaused) this.maybeResumeReading();
     // One event per committed batch, after the acks are queued: listeners add to counters.
     if (this.events.has('votes-committed')) {
       this.events.emit('votes-committed', { votes, outcomes, at: this.clock(), commitSeconds: (this.commitMs.get(votes) ?? 0) / 1000 });
@@ -373,14 +398,57 @@ export class PivoteServer implements ServerContext {
 
   private readonly onCommitFailed = (votes: readonly NewVote[], owners: readonly Session[], err: unknown): void => {
     // Not acknowledged, so the kiosks still hold these votes; closing makes them resend later.
-    this.log.error({ err, votes: votes.length }, 'committing votes failed; closing the connections that sent them');
-    for (const session of new Set(owners)) session.fail('PV_INTERNAL', 'votes could not be stored; resend them later');
+    // PV_STORE_UNAVAILABLE gets here only when the server stops while the database is away.
+    const unavailable = isPivoteError(err, 'PV_STORE_UNAVAILABLE');
+    if (unavailable) this.log.warn({ err, votes: votes.length }, 'stopping while the database is unavailable; the kiosks keep these votes');
+    else this.log.error({ err, votes: votes.length }, 'committing votes failed; closing the connections that sent them');
+    for (const session of new Set(owners)) {
+      if (unavailable) session.fail('PV_STORE_UNAVAILABLE', 'the database is unavailable; resend these votes later');
+      else session.fail('PV_INTERNAL', 'votes could not be stored; resend them later');
+    }
+    if (this.readPaused) this.maybeResumeReading();
   };
+
+  private readonly onCommitRetry = (err: unknown, failures: number, delayMs: number): void => {
+    if (this.storeTrouble === null) {
+      this.storeTrouble = { since: this.clock(), reason: err instanceof Error ? err.message : String(err) };
+      this.log.warn({ err, pendingVotes: this.committer.pending }, 'the database is unavailable: votes wait, unacknowledged, and are tried again with backoff');
+    } else {
+      this.log.debug({ failures, delayMs: Math.round(delayMs) }, 'the database is still unavailable');
+    }
+  };
+
+  /** A batch committed after the store was away. Its first try may have committed unanswered,
+   *  and then this one answered `duplicate`: no votes-committed event counts those, so the live
+   *  tallies of its polls read the rows again. */
+  private onStoreBack(votes: readonly NewVote[]): void {
+    if (this.storeTrouble !== null) {
+      this.log.info({ awayMs: this.clock() - this.storeTrouble.since }, 'the database is back: votes are committed again');
+      this.storeTrouble = null;
+    }
+    for (const pollId of new Set(votes.map((v) => v.pollId))) this.events.emit('remote-votes', { pollId, stored: null });
+  }
+
+  /** Backpressure: stop reading from every connection until half of the pending votes are answered. */
+  private pauseReading(): void {
+    this.readPaused = true;
+    this.log.warn({ pendingVotes: this.committer.pending, limit: this.limits.maxPendingVotes }, 'too many votes wait for the store: reading from kiosks paused');
+    for (const session of this.sessions) if (session.authenticated) session.pauseReading();
+  }
+
+  private maybeResumeReading(): void {
+    if (this.committer.pending > this.limits.maxPendingVotes / 2) return;
+    this.readPaused = false;
+    this.log.info({ pendingVotes: this.committer.pending }, 'reading from kiosks again');
+    const now = this.monotonic();
+    for (const session of this.sessions) session.resumeReading(now);
+  }
 
   private readonly sweepDeadlines = (): void => {
     const now = this.monotonic();
     for (const session of this.sessions) {
       if (session.state === 'closing' || session.state === 'draining') continue;
+      if (session.readingPaused) continue; // the server is not reading: the peer is not late
       const code = missedDeadline(session, now, this.limits);
       if (code !== null) session.fail(code, deadlineMessage(code, this.limits));
     }

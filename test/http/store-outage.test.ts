@@ -1,0 +1,168 @@
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { openPostgresVoteStore, type PostgresVoteStore } from '../../src/store/postgres/postgres-store.js';
+import type { ServerLimits } from '../../src/server/limits.js';
+import { connectTcp } from '../server/helpers/tcp-kiosk.js';
+import type { TestKiosk } from '../server/helpers/test-kiosk.js';
+import { PgCluster, pgAvailability } from '../support/postgres/cluster.js';
+import { describePg } from '../support/postgres/test-db.js';
+import { startHttpFixture, type HttpFixture } from './fixture.js';
+
+/**
+ * `pivote server` on PostgreSQL while the database goes away: stopped, crashed, or refusing
+ * writes as a standby does after a failover. The server keeps its kiosk connections, answers
+ * heartbeats, acknowledges nothing, says it is not ready and why, and once the database is back
+ * every vote is acknowledged and stored exactly once. A cluster of its own: stopping the run's
+ * shared one would break other test files.
+ */
+describePg('a server whose database goes away and comes back', () => {
+  let cluster: PgCluster;
+  let n = 0;
+  const cleanups: (() => Promise<unknown> | void)[] = [];
+
+  beforeAll(async () => {
+    const avail = pgAvailability();
+    if (!avail.ok) throw new Error(avail.reason);
+    cluster = await PgCluster.start(avail);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  afterEach(async () => {
+    for (const f of cleanups.splice(0).reverse()) await f();
+    // A test that failed half-way must not leave the next one without a database.
+    if (!(await isUp())) cluster.startServer();
+  });
+
+  async function isUp(): Promise<boolean> {
+    try {
+      await (await cluster.admin()).end();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async function setup(limits: Partial<ServerLimits> = {}): Promise<{ f: HttpFixture; store: PostgresVoteStore; kiosks: TestKiosk[]; pollId: number; name: string }> {
+    const name = `outage_${++n}`;
+    const admin = await cluster.admin();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = cluster.url(name);
+    const f = await startHttpFixture({ db: url, limits });
+    cleanups.push(() => f.close());
+    const store = await openPostgresVoteStore(url);
+    cleanups.push(() => store.close());
+    const kiosks: TestKiosk[] = [];
+    for (const id of ['k1', 'k2', 'k3']) {
+      const added = await f.api('POST', '/api/kiosks', { body: { id } });
+      const k = await connectTcp(f.server.address.port);
+      cleanups.push(() => k.close());
+      await k.handshake(id, added.json.secret as string);
+      kiosks.push(k);
+    }
+    const pollId = (await f.api('POST', '/api/polls', { body: { question: 'Q', options: ['x', 'y'] } })).json.id as number;
+    for (const k of kiosks) await k.expect('poll');
+    return { f, store, kiosks, pollId, name };
+  }
+
+  /** `count` votes per kiosk, numbered from `from` (flags do not matter here). */
+  function send(kiosks: TestKiosk[], pollId: number, from: number, count: number): void {
+    for (const [i, k] of kiosks.entries()) {
+      for (let s = from; s < from + count; s++) k.vote(`k${i + 1}-v${s}`, s, pollId, 1 + (s % 2), 0);
+    }
+  }
+
+  async function acks(k: TestKiosk, count: number): Promise<string[]> {
+    const statuses: string[] = [];
+    while (statuses.length < count) {
+      const m = await k.next();
+      if (m.type === 'ack') statuses.push(m.status);
+      else if (m.type !== 'heartbeat_ack') throw new Error(`expected an ack, got ${JSON.stringify(m)}`);
+    }
+    return statuses;
+  }
+
+  const readyz = async (f: HttpFixture) => {
+    const res = await fetch(`${f.url}/readyz`);
+    return { status: res.status, body: (await res.json()) as { status: string; reason?: string } };
+  };
+
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  for (const mode of ['fast', 'immediate'] as const) {
+    it(`database stopped (${mode}) and started: connections kept, nothing acknowledged meanwhile, every vote stored once after`, async () => {
+      const { f, store, kiosks, pollId } = await setup();
+      send(kiosks, pollId, 1, 2);
+      for (const k of kiosks) expect(await acks(k, 2)).toEqual(['stored', 'stored']);
+
+      cluster.stopServer(mode);
+      send(kiosks, pollId, 3, 5);
+      await wait(1_500);
+      // Connections are open and answered: a heartbeat gets its answer, no vote an ack.
+      for (const k of kiosks) {
+        k.send({ type: 'heartbeat', queued: 5 });
+        expect(await k.next()).toMatchObject({ type: 'heartbeat_ack' });
+        expect(k.unread).toEqual([]);
+        expect(k.isEnded).toBe(false);
+      }
+      const notReady = await readyz(f);
+      expect(notReady.status).toBe(503);
+      expect(notReady.body.reason).toMatch(/database/);
+
+      cluster.startServer();
+      for (const k of kiosks) expect(await acks(k, 5)).toEqual(['stored', 'stored', 'stored', 'stored', 'stored']);
+      expect((await readyz(f)).status).toBe(200);
+      const votes = await store.listVotes({ pollId });
+      expect(votes).toHaveLength(21);
+      expect(new Set(votes.map((v) => `${v.kioskId}/${v.voteId}`)).size).toBe(21);
+    });
+  }
+
+  it('writes refused as by a standby after a failover: not ready, retried, committed once writes return', async () => {
+    const { f, store, kiosks, pollId, name } = await setup();
+    const admin = await cluster.admin();
+    cleanups.push(() => admin.end());
+    const readOnly = async (on: boolean) => {
+      await admin.query(`ALTER DATABASE ${name} SET default_transaction_read_only = ${on}`);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [name]);
+    };
+    await readOnly(true);
+    send(kiosks.slice(0, 1), pollId, 1, 3);
+    let ready = await readyz(f);
+    for (let i = 0; i < 100 && ready.status === 200; i++) {
+      await wait(50);
+      ready = await readyz(f);
+    }
+    expect(ready.status).toBe(503);
+    expect(ready.body.reason).toMatch(/votes wait for the database/);
+    expect(kiosks[0]!.unread.filter((m) => m.type === 'ack')).toEqual([]);
+    await readOnly(false);
+    expect(await acks(kiosks[0]!, 3)).toEqual(['stored', 'stored', 'stored']);
+    expect(await store.listVotes({ pollId })).toHaveLength(3);
+    expect((await readyz(f)).status).toBe(200);
+  });
+
+  it('stops reading from kiosks while too many votes wait (backpressure), and reads again once they are stored', async () => {
+    const { f, store, kiosks, pollId } = await setup({ maxPendingVotes: 6 });
+    cluster.stopServer('fast');
+    // One vote per kiosk at a time, so each arrives in a chunk of its own.
+    for (let s = 1; s <= 4; s++) {
+      send(kiosks, pollId, s, 1);
+      await wait(100);
+    }
+    await wait(300);
+    // 12 sent; reading stopped once 6 waited, give or take the chunks already read.
+    const pending = f.server.core.stats().pendingVotes;
+    expect(pending).toBeGreaterThanOrEqual(6);
+    expect(pending).toBeLessThan(12);
+    // Not read now: a heartbeat stays unanswered.
+    for (const k of kiosks) k.send({ type: 'heartbeat', queued: 0 });
+    await wait(500);
+    for (const k of kiosks) expect(k.unread.some((m) => m.type === 'heartbeat_ack')).toBe(false);
+    cluster.startServer();
+    for (const k of kiosks) expect(await acks(k, 4)).toEqual(['stored', 'stored', 'stored', 'stored']);
+    expect(await store.listVotes({ pollId })).toHaveLength(12);
+    expect(f.server.core.stats().pendingVotes).toBe(0);
+    expect(f.server.core.stats().authenticated).toBe(3);
+  });
+});
