@@ -201,4 +201,26 @@ describe('SqliteVoteStore file behaviour', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(check.pragma('foreign_key_check')).toEqual([]);
   });
+
+  it('several processes creating the same new database at once all get it, migrated once', async () => {
+    const { spawn } = await import('node:child_process');
+    const { pathToFileURL } = await import('node:url');
+    const { ensureBuilt } = await import('../e2e/build.js');
+    await ensureBuilt();
+    const storeModule = pathToFileURL(join(process.cwd(), 'dist/store/sqlite/sqlite-store.js')).href;
+    const script = `const { openSqliteVoteStore } = await import(${JSON.stringify(storeModule)});
+      try { const s = openSqliteVoteStore(process.argv[1]); await s.addKiosk({ id: 'k' + process.pid, name: 'k', location: '', secret: 's', createdAt: 1 }); await s.close(); console.log('ok'); }
+      catch (e) { console.log('ERR', e.code, e.message); }`;
+    const outputs = await Promise.all(
+      Array.from({ length: 6 }, () => new Promise<string>((resolve) => {
+        const p = spawn(process.execPath, ['--input-type=module', '-e', script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        p.on('close', () => resolve(out.trim()));
+      })),
+    );
+    expect(outputs).toEqual(Array.from({ length: 6 }, () => 'ok'));
+    expect((await open().listKiosks()).length).toBe(6);
+    expect((await open().listAudit({ limit: 10 })).filter((e) => e.action === 'kiosk.add')).toHaveLength(6);
+  });
 });
