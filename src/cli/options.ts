@@ -69,6 +69,14 @@ export interface ExportOptions extends TargetOptions {
   excludeFlagged?: boolean;
 }
 
+export interface DbMigrateOptions {
+  /** The SQLite file to copy from. */
+  from: string;
+  /** The postgres:// URL to copy into. */
+  to: string;
+  format: 'text' | 'json';
+}
+
 export interface AdminTokenOptions {
   db: string;
   tokenFile?: string;
