@@ -104,7 +104,8 @@ export interface ServerOptions {
 }
 
 export interface SimCommandOptions extends TargetOptions {
-  server: ServerAddress;
+  /** One or more servers (of one database): the kiosks are spread over them. */
+  server: ServerAddress[];
   kiosks: number;
   votes?: number;
   rate?: number;
