@@ -35,11 +35,12 @@ export interface RetryOptions {
   random?: () => number;
 }
 
-/** Runs `attempt` until it succeeds, retrying only while the store is unavailable. */
-export async function retryWhileUnavailable<T>(attempt: () => Promise<T>, opts: RetryOptions): Promise<{ value: T; failures: number }> {
+/** Runs `attempt` until it succeeds, retrying only while the store is unavailable. `attempt` is
+ *  told how many tries failed before it. */
+export async function retryWhileUnavailable<T>(attempt: (failures: number) => Promise<T>, opts: RetryOptions): Promise<{ value: T; failures: number }> {
   for (let failures = 0; ; ) {
     try {
-      return { value: await attempt(), failures };
+      return { value: await attempt(failures), failures };
     } catch (err) {
       if (!isPivoteError(err, 'PV_STORE_UNAVAILABLE') || opts.giveUp()) throw err;
       failures++;

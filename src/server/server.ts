@@ -11,7 +11,8 @@ import { GroupCommitter } from './group-committer.js';
 import { IdConflictDetector, type AuthVerdict, type IdConflict, type IdConflictOptions } from './id-conflict.js';
 import { answerVote } from './handlers/vote.js';
 import { ClusterSync } from './cluster-sync.js';
-import { DEFAULT_COMMIT_BACKOFF, retryWhileUnavailable, type RetryBackoff } from './commit-retry.js';
+import { DEFAULT_COMMIT_BACKOFF, type RetryBackoff } from './commit-retry.js';
+import { CLOSED_BEFORE_PRESS, commitVotes } from './vote-commit.js';
 import { ConnectionClaims, newServerId } from './connection-claims.js';
 import { RemotePresence } from './remote-presence.js';
 import { idleTimeoutMs } from './limits.js';
@@ -123,13 +124,16 @@ export class PivoteServer implements ServerContext {
     this.committer = new GroupCommitter<Session>({
       commit: (votes) => {
         const started = this.monotonic();
-        // An unavailable database is waited out (nothing acknowledged meanwhile); see commit-retry.ts.
-        return retryWhileUnavailable(() => this.store.recordVotes(votes, this.burst), {
+        // An unavailable database is waited out (nothing acknowledged meanwhile); see vote-commit.ts.
+        return commitVotes(votes, {
+          store: this.store,
+          burst: this.burst,
+          polls: this.polls,
           backoff: commitBackoff,
           timers: this.timers,
           giveUp: () => this.shuttingDown,
           onRetry: this.onCommitRetry,
-        }).then(({ value: outcomes, failures }) => {
+        }).then(({ outcomes, failures }) => {
           this.commitMs.set(votes, this.monotonic() - started);
           if (failures > 0) this.onStoreBack(votes);
           return outcomes;
@@ -380,8 +384,18 @@ export class PivoteServer implements ServerContext {
   }
 
   private readonly onCommitted = (votes: readonly NewVote[], owners: readonly Session[], outcomes: readonly RecordOutcome[]): void => {
-    for (let i = 0; i < votes.length; i++) answerVote(owners[i]!, votes[i]!, outcomes[i]!);
+    let refusedLate = false;
+    for (let i = 0; i < votes.length; i++) {
+      if (outcomes[i] === CLOSED_BEFORE_PRESS) refusedLate = this.refuseClosedBeforePress(owners[i]!, votes[i]!);
+      else answerVote(owners[i]!, votes[i]!, outcomes[i]!);
+    }
     if (this.readPaused) this.maybeResumeReading();
+    // Votes refused after a wait for the store (vote-commit.ts) are not committed ones.
+    if (refusedLate) {
+      const kept = votes.flatMap((_, i) => (outcomes[i] === CLOSED_BEFORE_PRESS ? [] : [i]));
+      votes = kept.map((i) => votes[i]!);
+      outcomes = kept.map((i) => outcomes[i]!);
+    }
     // One event per committed batch, after the acks are queued: listeners add to counters.
     if (this.events.has('votes-committed')) {
       this.events.emit('votes-committed', { votes, outcomes, at: this.clock(), commitSeconds: (this.commitMs.get(votes) ?? 0) / 1000 });
@@ -395,6 +409,13 @@ export class PivoteServer implements ServerContext {
       else if (a.secretVersion !== session.secretVersion) session.fail('PV_SECRET_ROTATED', "this kiosk's secret was replaced; it must use the new one");
     }
   };
+
+  private refuseClosedBeforePress(session: Session, vote: NewVote): true {
+    session.inflight--;
+    session.send({ type: 'reject', voteId: vote.voteId, seq: vote.seq, code: 'PV_POLL_CLOSED', message: `poll ${vote.pollId} closed before the button was pressed` });
+    if (this.events.has('vote-refused')) this.events.emit('vote-refused', { code: 'PV_POLL_CLOSED' });
+    return true;
+  }
 
   private readonly onCommitFailed = (votes: readonly NewVote[], owners: readonly Session[], err: unknown): void => {
     // Not acknowledged, so the kiosks still hold these votes; closing makes them resend later.

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { openPostgresVoteStore, type PostgresVoteStore } from '../../src/store/postgres/postgres-store.js';
 import type { ServerLimits } from '../../src/server/limits.js';
@@ -5,6 +6,7 @@ import { connectTcp } from '../server/helpers/tcp-kiosk.js';
 import type { TestKiosk } from '../server/helpers/test-kiosk.js';
 import { PgCluster, pgAvailability } from '../support/postgres/cluster.js';
 import { describePg } from '../support/postgres/test-db.js';
+import { TcpCutProxy } from '../support/tcp-cut-proxy.js';
 import { startHttpFixture, type HttpFixture } from './fixture.js';
 
 /**
@@ -42,13 +44,15 @@ describePg('a server whose database goes away and comes back', () => {
     }
   }
 
-  async function setup(limits: Partial<ServerLimits> = {}): Promise<{ f: HttpFixture; store: PostgresVoteStore; kiosks: TestKiosk[]; pollId: number; name: string }> {
+  /** `viaProxy`: the server reaches the database through a TCP proxy the test can cut. */
+  async function setup(limits: Partial<ServerLimits> = {}, viaProxy?: TcpCutProxy): Promise<{ f: HttpFixture; store: PostgresVoteStore; kiosks: TestKiosk[]; pollId: number; name: string }> {
     const name = `outage_${++n}`;
     const admin = await cluster.admin();
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
     const url = cluster.url(name);
-    const f = await startHttpFixture({ db: url, limits });
+    const serverUrl = viaProxy ? `postgres://postgres@127.0.0.1:${await viaProxy.listen()}/${name}` : url;
+    const f = await startHttpFixture({ db: serverUrl, limits });
     cleanups.push(() => f.close());
     const store = await openPostgresVoteStore(url);
     cleanups.push(() => store.close());
@@ -164,5 +168,37 @@ describePg('a server whose database goes away and comes back', () => {
     expect(await store.listVotes({ pollId })).toHaveLength(12);
     expect(f.server.core.stats().pendingVotes).toBe(0);
     expect(f.server.core.stats().authenticated).toBe(3);
+  });
+
+  it('a poll closed elsewhere while the server could not reach the database: votes pressed after the close are refused once it can, earlier ones stored', async () => {
+    const proxy = new TcpCutProxy({ path: join(cluster.target.socketDir, `.s.PGSQL.${cluster.target.port}`) });
+    cleanups.push(() => proxy.close());
+    const { f, store, kiosks, pollId } = await setup({}, proxy);
+    // The server is cut off from the database (a partition between the two)...
+    proxy.blockUntilUnblocked();
+    // ...when the poll is closed through another way in (as another server would).
+    await store.closePoll(Date.now());
+    const closedAt = (await store.getPoll(pollId))!.closedAt!;
+    await wait(50);
+    const k = kiosks[0]!;
+    k.vote('pressed-before-close', 1, pollId, 1, Date.now() - closedAt + 2_000);
+    k.vote('pressed-after-close', 2, pollId, 2, 0);
+    await wait(500);
+    expect(k.unread).toEqual([]);
+    proxy.unblock();
+    const answers = [];
+    while (answers.length < 2) {
+      const m = await k.next();
+      if (m.type === 'ack' || m.type === 'reject') answers.push(m);
+      else expect(m).toEqual({ type: 'poll', poll: null }); // the close, pushed once the server hears of it
+    }
+    expect(answers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'ack', voteId: 'pressed-before-close', status: 'stored' }),
+        expect.objectContaining({ type: 'reject', voteId: 'pressed-after-close', code: 'PV_POLL_CLOSED' }),
+      ]),
+    );
+    expect((await store.listVotes({ pollId })).map((v) => v.voteId)).toEqual(['pressed-before-close']);
+    expect(f.server.core.stats().pendingVotes).toBe(0);
   });
 });
