@@ -133,6 +133,7 @@ export class PivoteServer implements ServerContext {
           timers: this.timers,
           giveUp: () => this.shuttingDown,
           onRetry: this.onCommitRetry,
+          pollsMayBeStale: () => this.pollsMayBeStale(),
         }).then(({ outcomes, failures }) => {
           this.commitMs.set(votes, this.monotonic() - started);
           if (failures > 0) this.onStoreBack(votes);
@@ -161,6 +162,7 @@ export class PivoteServer implements ServerContext {
       timers: this.timers,
       log: this.log,
       clock: () => this.clock(),
+      monotonic: () => this.monotonic(),
       limits: this.limits,
       liveKiosks: () => this.byKiosk.size,
       pushPoll: (info) => {
@@ -203,6 +205,7 @@ export class PivoteServer implements ServerContext {
         events: this.events,
         log: this.log,
         targets: { openPoll: this.watchers.openPoll, access: this.watchers.access, alerts: this.alerts, presence: this.remotePresence, claims: this.claims },
+        now: () => this.monotonic(),
       });
     }
   }
@@ -268,6 +271,18 @@ export class PivoteServer implements ServerContext {
   /** Runs the poll schedule now (after an organiser changed it); resolves once acted on. */
   scheduleChanged(): Promise<void> {
     return this.watchers.schedule.trigger();
+  }
+
+  /**
+   * Whether a poll may have closed without this server knowing: it shares its database with
+   * others, stopped hearing their changes (its listener was lost, or is just back and has not
+   * read everything again), and has not read the open poll since (the database was away). Once a
+   * periodic re-read succeeds it knows as much as a server on its own would. Never on a store
+   * that serves one server.
+   */
+  private pollsMayBeStale(): boolean {
+    if (!this.cluster || this.cluster.isInStep) return false;
+    return this.watchers.openPoll.lastReadAt < this.cluster.listenerLostAt;
   }
 
   /** Why votes cannot be committed now (the store is unavailable), or null: for readiness. */

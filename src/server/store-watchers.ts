@@ -18,6 +18,8 @@ export interface StoreWatchersOptions {
   timers: Timers;
   log: Logger;
   clock: () => number;
+  /** Monotonic ms. */
+  monotonic?: () => number;
   limits: ServerLimits;
   /** Kiosks with a live connection here (the access check is skipped when there are none). */
   liveKiosks(): number;
@@ -47,6 +49,7 @@ export class StoreWatchers {
       timers,
       log,
       intervalMs: limits.pollWatchMs,
+      ...(opts.monotonic && { now: opts.monotonic }),
       onChange: (info, change) => {
         opts.pushPoll(info);
         const open = change.opened ?? null;

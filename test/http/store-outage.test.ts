@@ -201,4 +201,22 @@ describePg('a server whose database goes away and comes back', () => {
     expect((await store.listVotes({ pollId })).map((v) => v.voteId)).toEqual(['pressed-before-close']);
     expect(f.server.core.stats().pendingVotes).toBe(0);
   });
+
+  it('just after a partition from the database, before the server has read the polls again: votes for a poll closed meanwhile are refused, not stored', async () => {
+    const proxy = new TcpCutProxy({ path: join(cluster.target.socketDir, `.s.PGSQL.${cluster.target.port}`) });
+    cleanups.push(() => proxy.close());
+    // The periodic re-read of the open poll is far away: only the stale-view check can save it.
+    const { store, kiosks, pollId } = await setup({ pollWatchMs: 60_000 }, proxy);
+    proxy.blockUntilUnblocked();
+    await store.closePoll(Date.now());
+    await wait(300);
+    proxy.unblock();
+    const k = kiosks[0]!;
+    k.vote('pressed-after-close', 1, pollId, 1, 0);
+    let answer;
+    do answer = await k.next();
+    while (answer.type === 'poll');
+    expect(answer).toMatchObject({ type: 'reject', voteId: 'pressed-after-close', code: 'PV_POLL_CLOSED' });
+    expect(await store.listVotes({ pollId })).toEqual([]);
+  });
 });
