@@ -7,6 +7,8 @@ import type { TestKiosk } from '../server/helpers/test-kiosk.js';
 import { PgCluster, pgAvailability } from '../support/postgres/cluster.js';
 import { describePg } from '../support/postgres/test-db.js';
 import { TcpCutProxy } from '../support/tcp-cut-proxy.js';
+import { startServer } from '../../src/server/run-server.js';
+import { captureLogger } from '../server/helpers/fixture.js';
 import { startHttpFixture, type HttpFixture } from './fixture.js';
 
 /**
@@ -218,5 +220,29 @@ describePg('a server whose database goes away and comes back', () => {
     while (answer.type === 'poll');
     expect(answer).toMatchObject({ type: 'reject', voteId: 'pressed-after-close', code: 'PV_POLL_CLOSED' });
     expect(await store.listVotes({ pollId })).toEqual([]);
+  });
+
+  it('a server started while its database is down waits for it (with backoff), then starts', async () => {
+    const name = `outage_${++n}`;
+    const admin = await cluster.admin();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    cluster.stopServer('fast');
+    const { logger, lines } = captureLogger('info');
+    const starting = startServer({ dbPath: cluster.url(name), host: '127.0.0.1', port: 0, logger });
+    await wait(1_000);
+    await cluster.startServerAsync();
+    const running = await starting;
+    cleanups.push(() => running.close());
+    expect(lines.find((l) => l.msg === 'the database does not answer yet; waiting for it')).toBeDefined();
+    expect(lines.find((l) => l.msg === 'the database answers')).toBeDefined();
+    expect(running.listening()).toBe(true);
+  });
+
+  it('gives up after storeWaitMs with PV_STORE_UNAVAILABLE', async () => {
+    cluster.stopServer('fast');
+    const err = await startServer({ dbPath: cluster.url('postgres'), host: '127.0.0.1', port: 0, logger: captureLogger('fatal').logger, storeWaitMs: 700 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'PV_STORE_UNAVAILABLE' });
+    cluster.startServer();
   });
 });
