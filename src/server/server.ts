@@ -10,12 +10,11 @@ import { ServerEvents, type PollChangeReason } from './events.js';
 import { GroupCommitter } from './group-committer.js';
 import { IdConflictDetector, type AuthVerdict, type IdConflict, type IdConflictOptions } from './id-conflict.js';
 import { answerVote } from './handlers/vote.js';
-import { ClusterSync } from './cluster-sync.js';
+import { ClusterNode } from './cluster-node.js';
 import { DEFAULT_COMMIT_BACKOFF, type RetryBackoff } from './commit-retry.js';
+import { ReadBackpressure } from './read-backpressure.js';
+import { StoreHealth } from './store-health.js';
 import { CLOSED_BEFORE_PRESS, commitVotes } from './vote-commit.js';
-import { ConnectionClaims, newServerId } from './connection-claims.js';
-import { RemotePresence } from './remote-presence.js';
-import { idleTimeoutMs } from './limits.js';
 import { DEFAULT_BURST, resolveLimits, type ServerLimits } from './limits.js';
 import { PollCache } from './poll-cache.js';
 import { PresenceTracker } from './presence.js';
@@ -95,17 +94,12 @@ export class PivoteServer implements ServerContext {
   /** How long each batch (the committer hands the same array to commit and onCommitted) took. */
   private readonly commitMs = new WeakMap<readonly NewVote[], number>();
   private readonly watchers: StoreWatchers;
-  /** Several servers on one database (cluster-sync.ts, connection-claims.ts, remote-presence.ts);
-   *  idle on stores that serve one server. */
-  private readonly claims: ConnectionClaims;
-  private readonly remotePresence: RemotePresence | undefined;
-  private readonly cluster: ClusterSync | undefined;
+  /** Several servers on one database (cluster-node.ts); idle on stores that serve one server. */
+  private readonly cluster: ClusterNode;
+  private readonly storeHealth: StoreHealth;
+  private readonly backpressure: ReadBackpressure;
   private sweepHandle: TimerHandle | undefined;
   private connectionCounter = 0;
-  /** Since when, and why, commits wait for an unavailable store (null: they do not). */
-  private storeTrouble: { since: number; reason: string } | null = null;
-  /** Reading from every connection is stopped: too many votes wait (limits.maxPendingVotes). */
-  private readPaused = false;
   private closing: Promise<void> | null = null;
 
   constructor(opts: PivoteServerOptions) {
@@ -121,6 +115,9 @@ export class PivoteServer implements ServerContext {
     this.idConflicts = new IdConflictDetector(opts.idConflict);
     this.onIdConflict = opts.onIdConflict;
     const commitBackoff = opts.commitBackoff ?? DEFAULT_COMMIT_BACKOFF;
+    const pending = () => this.committer.pending;
+    this.storeHealth = new StoreHealth({ log: this.log, events: this.events, clock: () => this.clock(), pending });
+    this.backpressure = new ReadBackpressure({ maxPending: this.limits.maxPendingVotes, log: this.log, pending, sessions: () => this.sessions, monotonic: () => this.monotonic() });
     this.committer = new GroupCommitter<Session>({
       commit: (votes) => {
         const started = this.monotonic();
@@ -132,11 +129,11 @@ export class PivoteServer implements ServerContext {
           backoff: commitBackoff,
           timers: this.timers,
           giveUp: () => this.shuttingDown,
-          onRetry: this.onCommitRetry,
-          pollsMayBeStale: () => this.pollsMayBeStale(),
+          onRetry: this.storeHealth.onRetry,
+          pollsMayBeStale: () => this.cluster.pollsMayBeStale(),
         }).then(({ outcomes, failures }) => {
           this.commitMs.set(votes, this.monotonic() - started);
-          if (failures > 0) this.onStoreBack(votes);
+          if (failures > 0) this.storeHealth.committedAfterWait(votes);
           return outcomes;
         });
       },
@@ -172,42 +169,29 @@ export class PivoteServer implements ServerContext {
       enforceAccess: this.enforceAccess,
     });
     this.alerts = this.watchers.alerts;
-    this.serverId = opts.serverId ?? newServerId();
-    this.claims = new ConnectionClaims({
+    this.cluster = new ClusterNode({
       store: this.store,
-      serverId: this.serverId,
+      events: this.events,
       timers: this.timers,
       log: this.log,
-      intervalMs: this.limits.claimCheckMs,
-      heldEpoch: (kioskId) => this.byKiosk.get(kioskId)?.epoch,
-      heldKioskIds: () => this.byKiosk.keys(),
-      drop: (kioskId, claim) => {
-        const session = this.byKiosk.get(kioskId);
-        if (!session) return;
-        session.supersededElsewhere = true;
-        session.log.info({ epoch: session.epoch, newEpoch: claim.epoch, server: claim.serverId }, 'kiosk connected to another server; dropping this connection');
-        session.fail('PV_REPLACED', 'this kiosk connected to another server');
+      clock: () => this.clock(),
+      monotonic: () => this.monotonic(),
+      limits: this.limits,
+      watchers: this.watchers,
+      ...(opts.serverId !== undefined && { serverId: opts.serverId }),
+      held: {
+        epochOf: (kioskId) => this.byKiosk.get(kioskId)?.epoch,
+        kioskIds: () => this.byKiosk.keys(),
+        drop: (kioskId, claim) => {
+          const session = this.byKiosk.get(kioskId);
+          if (!session) return;
+          session.supersededElsewhere = true;
+          session.log.info({ epoch: session.epoch, newEpoch: claim.epoch, server: claim.serverId }, 'kiosk connected to another server; dropping this connection');
+          session.fail('PV_REPLACED', 'this kiosk connected to another server');
+        },
       },
     });
-    if (this.store.watchChanges) {
-      this.remotePresence = new RemotePresence({
-        store: this.store,
-        events: this.events,
-        timers: this.timers,
-        log: this.log,
-        clock: () => this.clock(),
-        intervalMs: this.limits.remotePresenceMs,
-        staleMs: idleTimeoutMs(this.limits),
-        isLocal: (kioskId) => this.byKiosk.has(kioskId),
-      });
-      this.cluster = new ClusterSync({
-        store: this.store,
-        events: this.events,
-        log: this.log,
-        targets: { openPoll: this.watchers.openPoll, access: this.watchers.access, alerts: this.alerts, presence: this.remotePresence, claims: this.claims },
-        now: () => this.monotonic(),
-      });
-    }
+    this.serverId = this.cluster.serverId;
   }
 
   /** Clears stale presence, loads the open poll and starts the watchers. */
@@ -215,13 +199,11 @@ export class PivoteServer implements ServerContext {
     // On a database several servers share, the kiosks marked connected may be held by the
     // others: leave them. A crashed server's kiosks are not written offline by anyone, but
     // count as offline once their last-seen time is stale (isKioskOnline).
-    if (!this.claims.enabled) await this.store.markAllDisconnected();
+    if (!this.cluster.shared) await this.store.markAllDisconnected();
     // Listening starts before the first reads, so a change committed in between is not missed.
-    await this.cluster?.listen();
+    await this.cluster.listen();
     await this.watchers.start();
-    await this.remotePresence?.start();
-    this.claims.start();
-    await this.cluster?.markReady();
+    await this.cluster.start();
     this.presence.start();
     this.sweepHandle = this.timers.setInterval(this.sweepDeadlines, this.limits.deadlineSweepMs);
     this.log.info({ store: this.store.kind, serverId: this.serverId, pollId: this.watchers.openPoll.current?.id ?? null }, 'server core started');
@@ -273,22 +255,9 @@ export class PivoteServer implements ServerContext {
     return this.watchers.schedule.trigger();
   }
 
-  /**
-   * Whether a poll may have closed without this server knowing: it shares its database with
-   * others, stopped hearing their changes (its listener was lost, or is just back and has not
-   * read everything again), and has not read the open poll since (the database was away). Once a
-   * periodic re-read succeeds it knows as much as a server on its own would. Never on a store
-   * that serves one server.
-   */
-  private pollsMayBeStale(): boolean {
-    if (!this.cluster || this.cluster.isInStep) return false;
-    return this.watchers.openPoll.lastReadAt < this.cluster.listenerLostAt;
-  }
-
   /** Why votes cannot be committed now (the store is unavailable), or null: for readiness. */
   storeProblem(): string | null {
-    const t = this.storeTrouble;
-    return t && `votes wait for the database since ${new Date(t.since).toISOString()}: ${t.reason}`;
+    return this.storeHealth.problem();
   }
 
   stats(): ServerStats {
@@ -316,7 +285,7 @@ export class PivoteServer implements ServerContext {
   }
 
   claimConnection(kioskId: string): Promise<number | null> {
-    return this.claims.claim(kioskId);
+    return this.cluster.claims.claim(kioskId);
   }
 
   admit(session: Session, kiosk: KioskRecord, epoch: number | null = null): void {
@@ -328,13 +297,13 @@ export class PivoteServer implements ServerContext {
     }
     const previous = this.byKiosk.get(kiosk.id);
     // Claims answered out of order: a newer connection (here or on another server) already won.
-    if ((previous?.epoch != null && epoch !== null && previous.epoch > epoch) || this.claims.isSuperseded(kiosk.id, epoch)) {
+    if ((previous?.epoch != null && epoch !== null && previous.epoch > epoch) || this.cluster.claims.isSuperseded(kiosk.id, epoch)) {
       session.fail('PV_REPLACED', 'a newer connection of this kiosk is live');
       return;
     }
     session.epoch = epoch;
     this.byKiosk.set(kiosk.id, session);
-    if (this.readPaused) session.pauseReading();
+    if (this.backpressure.paused) session.pauseReading();
     session.authenticated = true;
     session.state = 'ready';
     session.log = session.log.child({ kioskId: kiosk.id });
@@ -377,7 +346,7 @@ export class PivoteServer implements ServerContext {
     },
     onReceived: (session) => {
       if (session.presence !== null) this.presence.touch(session.presence, this.clock());
-      if (!this.readPaused && this.committer.pending >= this.limits.maxPendingVotes) this.pauseReading();
+      this.backpressure.check();
     },
     onClose: (session) => {
       this.sessions.delete(session);
@@ -404,7 +373,7 @@ export class PivoteServer implements ServerContext {
       if (outcomes[i] === CLOSED_BEFORE_PRESS) refusedLate = this.refuseClosedBeforePress(owners[i]!, votes[i]!);
       else answerVote(owners[i]!, votes[i]!, outcomes[i]!);
     }
-    if (this.readPaused) this.maybeResumeReading();
+    this.backpressure.release();
     // Votes refused after a wait for the store (vote-commit.ts) are not committed ones.
     if (refusedLate) {
       const kept = votes.flatMap((_, i) => (outcomes[i] === CLOSED_BEFORE_PRESS ? [] : [i]));
@@ -442,43 +411,8 @@ export class PivoteServer implements ServerContext {
       if (unavailable) session.fail('PV_STORE_UNAVAILABLE', 'the database is unavailable; resend these votes later');
       else session.fail('PV_INTERNAL', 'votes could not be stored; resend them later');
     }
-    if (this.readPaused) this.maybeResumeReading();
+    this.backpressure.release();
   };
-
-  private readonly onCommitRetry = (err: unknown, failures: number, delayMs: number): void => {
-    if (this.storeTrouble === null) {
-      this.storeTrouble = { since: this.clock(), reason: err instanceof Error ? err.message : String(err) };
-      this.log.warn({ err, pendingVotes: this.committer.pending }, 'the database is unavailable: votes wait, unacknowledged, and are tried again with backoff');
-    } else {
-      this.log.debug({ failures, delayMs: Math.round(delayMs) }, 'the database is still unavailable');
-    }
-  };
-
-  /** A batch committed after the store was away. Its first try may have committed unanswered,
-   *  and then this one answered `duplicate`: no votes-committed event counts those, so the live
-   *  tallies of its polls read the rows again. */
-  private onStoreBack(votes: readonly NewVote[]): void {
-    if (this.storeTrouble !== null) {
-      this.log.info({ awayMs: this.clock() - this.storeTrouble.since }, 'the database is back: votes are committed again');
-      this.storeTrouble = null;
-    }
-    for (const pollId of new Set(votes.map((v) => v.pollId))) this.events.emit('remote-votes', { pollId, stored: null });
-  }
-
-  /** Backpressure: stop reading from every connection until half of the pending votes are answered. */
-  private pauseReading(): void {
-    this.readPaused = true;
-    this.log.warn({ pendingVotes: this.committer.pending, limit: this.limits.maxPendingVotes }, 'too many votes wait for the store: reading from kiosks paused');
-    for (const session of this.sessions) if (session.authenticated) session.pauseReading();
-  }
-
-  private maybeResumeReading(): void {
-    if (this.committer.pending > this.limits.maxPendingVotes / 2) return;
-    this.readPaused = false;
-    this.log.info({ pendingVotes: this.committer.pending }, 'reading from kiosks again');
-    const now = this.monotonic();
-    for (const session of this.sessions) session.resumeReading(now);
-  }
 
   private readonly sweepDeadlines = (): void => {
     const now = this.monotonic();
@@ -497,7 +431,7 @@ export class PivoteServer implements ServerContext {
     for (const session of this.sessions) session.drain();
     if (this.sweepHandle !== undefined) this.timers.clearInterval(this.sweepHandle);
     this.sweepHandle = undefined;
-    await Promise.all([this.watchers.stop(), this.cluster?.stop(), this.claims.stop(), this.remotePresence?.stop()]);
+    await Promise.all([this.watchers.stop(), this.cluster.stop()]);
     // Votes whose poll was being read still join the last commit.
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
     await this.committer.drain();
