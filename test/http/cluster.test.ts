@@ -233,4 +233,21 @@ describePg('several servers on one database (notifications between them)', (pgc)
       for (let i = 0; i < 200 && live() !== 0; i++) await new Promise((r) => setTimeout(r, 25));
     }
   });
+
+  it("organisers' other changes through one server show on another's dashboard: a draft scheduled, a kiosk added", async () => {
+    const { servers } = await cluster(2);
+    const [a, b] = servers as [HttpFixture, HttpFixture];
+    const stream = await openStream(`${b.url}/api/events`, { authorization: `Bearer ${b.token}` });
+    cleanups.push(() => stream.close());
+    await stream.next((e) => e.event === 'snapshot');
+    const draft = await a.api('POST', '/api/polls', { body: { question: 'Later?', options: ['x', 'y'], opensAt: new Date(Date.now() + 3_600_000).toISOString() } });
+    expect(draft.status).toBe(201);
+    const created = await stream.next((e) => e.event === 'poll' && e.data.reason === 'created');
+    expect(created.data.poll).toMatchObject({ id: draft.json.id, state: 'draft' });
+    expect((await a.api('DELETE', `/api/polls/${draft.json.id}`)).status).toBe(204);
+    await stream.next((e) => e.event === 'poll' && e.data.reason === 'deleted');
+    expect((await a.api('POST', '/api/kiosks', { body: { id: 'newcomer' } })).status).toBe(201);
+    const fleet = await stream.next((e) => e.event === 'kiosks' && e.data.kiosks.some((k: { id: string }) => k.id === 'newcomer'));
+    expect(fleet.event).toBe('kiosks');
+  });
 });
