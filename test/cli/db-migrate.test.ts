@@ -18,7 +18,7 @@ import { expectPvError, run } from './helpers.js';
  * open and scheduled polls, the audit log, alert rules, raised and acknowledged alerts) copied
  * into PostgreSQL, compared record by record through both stores.
  */
-describePg('pivote db migrate (SQLite to PostgreSQL)', (pgc) => {
+describePg('pivote db migrate (SQLite to PostgreSQL, and back)', (pgc) => {
   const cleanups: (() => Promise<unknown> | void)[] = [];
   afterEach(async () => {
     for (const f of cleanups.splice(0).reverse()) await f();
@@ -149,9 +149,32 @@ describePg('pivote db migrate (SQLite to PostgreSQL)', (pgc) => {
     expect((await c.query("SELECT count(*)::int AS n FROM votes WHERE vote_id = 'new'")).rows).toEqual([{ n: 0 }]);
   });
 
-  it('refuses a --from that is a URL and a --to that is not', async () => {
+  it('refuses two URLs or two files', async () => {
     expectPvError(await run(['db', 'migrate', '--from', 'postgres://x@y/z', '--to', 'postgres://x@y/w']), 'PV_USAGE');
     expectPvError(await run(['db', 'migrate', '--from', 'pivote.db', '--to', 'other.db']), 'PV_USAGE');
+  });
+
+  it('the other way round: a PostgreSQL database back into a new SQLite file, the same records, idempotent', async () => {
+    const { path } = await deployment();
+    const db = await target();
+    expect((await run(['db', 'migrate', '--from', path, '--to', db.url])).code).toBe(0);
+    // Something that only ever lived in PostgreSQL, with a NUL in a vote id (stored escaped there).
+    const pgStore = await openPostgresVoteStore(db.url);
+    cleanups.push(() => pgStore.close());
+    const open = (await pgStore.getOpenPoll())!;
+    await pgStore.recordVotes([newVote('hall-2', 'odd\u0000id\\x', { pollId: open.id, seq: 5, pressedAt: T0 + 95_000 })], { windowMs: 1, maxVotes: 100 });
+    const back = join(mkdtempSync(join(tmpdir(), 'pivote-back-')), 'back.db');
+    cleanups.push(() => rmSync(join(back, '..'), { recursive: true, force: true }));
+    const r = await run(['db', 'migrate', '--from', db.url, '--to', back]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^votes +7 +7 +0 +7$/m);
+    const copy = openSqliteVoteStore(back);
+    cleanups.push(() => copy.close());
+    expect(await everything(copy)).toEqual(await everything(pgStore));
+    expect((await copy.getVote('hall-2', 'odd\u0000id\\x'))?.seq).toBe(5);
+    expect((await run(['db', 'migrate', '--from', db.url, '--to', back])).stdout).toContain('Nothing to copy');
+    // A file of another deployment is refused.
+    expectPvError(await run(['db', 'migrate', '--from', db.url, '--to', path]), 'PV_MIGRATE_TARGET_IN_USE');
   });
 
   it('a server on the migrated database lets the kiosks in with the secrets they have', async () => {

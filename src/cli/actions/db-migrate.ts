@@ -4,13 +4,18 @@ import type { CliContext } from '../context.js';
 import type { DbMigrateOptions } from '../options.js';
 import { renderJson, renderTable } from '../output.js';
 
-/** `pivote db migrate --from pivote.db --to postgres://...` (see ../commands/admin-token.ts). */
+/** `pivote db migrate --from pivote.db --to postgres://...`, or the other way round for a small
+ *  deployment (see ../commands/admin-token.ts). */
 export async function dbMigrate(ctx: CliContext, opts: DbMigrateOptions): Promise<void> {
-  if (isPostgresUrl(opts.from)) throw new PivoteError('PV_USAGE', '--from is the SQLite file to copy (pivote.db), not a postgres:// URL', { from: opts.from });
-  if (!isPostgresUrl(opts.to)) throw new PivoteError('PV_USAGE', `--to must be a postgres:// URL; got "${opts.to}"`, { to: opts.to });
-  const { migrateSqliteToPostgres } = await import('../../store/migrate/sqlite-to-postgres.js');
+  const toPostgres = isPostgresUrl(opts.to);
+  if (isPostgresUrl(opts.from) === toPostgres) {
+    throw new PivoteError('PV_USAGE', 'one of --from and --to is an SQLite file and the other a postgres:// URL', { from: opts.from, to: opts.to });
+  }
+  const migrate = toPostgres
+    ? (await import('../../store/migrate/sqlite-to-postgres.js')).migrateSqliteToPostgres
+    : (await import('../../store/migrate/postgres-to-sqlite.js')).migratePostgresToSqlite;
   let lastReport = ctx.now();
-  const result = await migrateSqliteToPostgres({
+  const result = await migrate({
     from: opts.from,
     to: opts.to,
     now: ctx.now(),
@@ -27,7 +32,8 @@ export async function dbMigrate(ctx: CliContext, opts: DbMigrateOptions): Promis
     return;
   }
   const rows = result.tables.map((t) => [t.table, String(t.source), String(t.copied), String(t.alreadyThere), String(t.target)]);
-  ctx.stdout(renderTable(['table', 'in SQLite', 'copied', 'already there', 'in PostgreSQL'], rows));
+  const [source, target] = toPostgres ? ['in SQLite', 'in PostgreSQL'] : ['in PostgreSQL', 'in SQLite'];
+  ctx.stdout(renderTable(['table', source, 'copied', 'already there', target], rows));
   const total = result.tables.reduce((n, t) => n + t.source, 0);
   if (result.nothingCopied) ctx.stdout(`Nothing to copy: all ${total} rows of ${result.from} were already in ${result.to} (checked by counts).\n`);
   else ctx.stdout(`Copied ${result.from} into ${result.to}; all ${total} of its rows are there now (checked by counts).\n`);

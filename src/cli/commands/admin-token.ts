@@ -23,9 +23,9 @@ export function registerAdminToken(program: Command, ctx: CliContext): void {
   );
 
   db.command('migrate')
-    .description('copy an SQLite deployment (kiosks, polls, votes, audit log, alerts) into a PostgreSQL database')
-    .requiredOption('--from <path>', 'the SQLite file the server used (pivote.db)')
-    .requiredOption('--to <url>', 'the PostgreSQL database: postgres://user@host:5432/name (it must exist; the tables are made if missing)')
+    .description('copy an SQLite deployment (kiosks, polls, votes, audit log, alerts) into a PostgreSQL database, or a small one back')
+    .requiredOption('--from <path|url>', 'the SQLite file the server used (pivote.db), or a postgres:// URL to copy from')
+    .requiredOption('--to <url|path>', 'the PostgreSQL database: postgres://user@host:5432/name (it must exist; the tables are made if missing), or an SQLite file to copy into')
     .option('--format <format>', 'text or json', formatParser(['text', 'json'] as const), 'text')
     .addHelpText(
       'after',
@@ -34,6 +34,8 @@ export function registerAdminToken(program: Command, ctx: CliContext): void {
         'Running it again copies only what is missing (nothing, if nothing changed) and says so; rows already\n' +
         'there are never overwritten. Each run checks, by counts, that every SQLite row is in PostgreSQL.\n' +
         'Stop the SQLite server before the last run, so that no vote arrives there afterwards.\n' +
+        'From PostgreSQL into an SQLite file (new, or an earlier copy of the same database): for a small\n' +
+        'deployment, since the copy is held in one transaction.\n' +
         'The admin token is not in the database: give the servers the same file with --admin-token-file.\n',
     )
     .action(async (opts: DbMigrateOptions) => {
