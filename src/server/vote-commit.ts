@@ -54,15 +54,17 @@ async function closedBeforePress(votes: readonly NewVote[], deps: VoteCommitDeps
     deps.polls.set(poll);
     closedAt.set(pollId, poll.closedAt);
   }
-  const late = new Set<number>();
+  const candidates: number[] = [];
   for (const [i, v] of votes.entries()) {
     const closed = closedAt.get(v.pollId);
     if (closed === undefined || v.pressedAt <= closed) continue;
-    if (v.clockUnknown) {
-      (v as { pressedAt: number }).pressedAt = closed;
-      continue;
-    }
-    if ((await deps.store.getVote(v.kioskId, v.voteId)) === undefined) late.add(i);
+    if (v.clockUnknown) (v as { pressedAt: number }).pressedAt = closed;
+    else candidates.push(i);
   }
+  const late = new Set<number>();
+  if (candidates.length === 0) return late;
+  // An earlier try whose COMMIT answer was lost may still be committing: wait for it to end.
+  await deps.store.settleVotes?.(candidates.map((i) => votes[i]!.kioskId));
+  for (const i of candidates) if ((await deps.store.getVote(votes[i]!.kioskId, votes[i]!.voteId)) === undefined) late.add(i);
   return late;
 }

@@ -160,10 +160,17 @@ export interface VoteStore {
   claimKioskConnection?(kioskId: string, serverId: string): Promise<number>;
   /** The current claims of these kiosks (the safety net when a notification was lost). */
   readKioskClaims?(kioskIds: readonly string[]): Promise<KioskClaim[]>;
+  /**
+   * Resolves once no transaction that may still store votes of these kiosks is running. Over a
+   * network a transaction whose connection broke during COMMIT goes on, and may commit, after
+   * recordVotes reported PV_STORE_UNAVAILABLE; before deciding from getVote that a vote was NOT
+   * stored (to refuse it), a server asks this first, so such a late commit cannot follow.
+   */
+  settleVotes?(kioskIds: readonly string[]): Promise<void>;
 }
 
 /** The optional members only stores shared by several servers have (SQLite leaves them out). */
-export type ClusterStoreMethod = 'watchChanges' | 'claimKioskConnection' | 'readKioskClaims';
+export type ClusterStoreMethod = 'watchChanges' | 'claimKioskConnection' | 'readKioskClaims' | 'settleVotes';
 
 /** The actor of changes nobody in particular made. */
 export const SYSTEM_ACTOR: Actor = 'system';

@@ -27,7 +27,7 @@ import * as polls from './polls.js';
 import * as presence from './presence.js';
 import * as results from './results.js';
 import { prepareDatabase } from './schema.js';
-import { recordBatch } from './vote-batch.js';
+import { recordBatch, settleVotes } from './vote-batch.js';
 import { VoteNotices } from './vote-notices.js';
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions {
@@ -112,6 +112,7 @@ export class PostgresVoteStore implements VoteStore {
   markAllDisconnected = () => presence.markAllDisconnected(this.db);
   claimKioskConnection = (kioskId: string, serverId: string) => presence.claimKioskConnection(this.db, kioskId, serverId);
   readKioskClaims = (kioskIds: readonly string[]) => presence.readKioskClaims(this.db, kioskIds);
+  settleVotes = (kioskIds: readonly string[]) => settleVotes(this.db, kioskIds);
 
   // ------------------------------------------------------------------ polls
   openPoll = (question: string, options: string[], at: number, settings: PollSettings = {}, actor: Actor = SYSTEM_ACTOR) =>
