@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { KioskClaim, VoteStore } from '../store/types.js';
+import type { KioskClaim, NewVote, VoteStore } from '../store/types.js';
 import { ClusterSync } from './cluster-sync.js';
 import { ConnectionClaims, newServerId } from './connection-claims.js';
 import type { ServerEvents } from './events.js';
@@ -20,7 +20,6 @@ export interface ClusterNodeOptions {
   timers: Timers;
   log: Logger;
   clock: () => number;
-  monotonic: () => number;
   limits: ServerLimits;
   watchers: StoreWatchers;
   serverId?: string;
@@ -38,6 +37,9 @@ export class ClusterNode {
   readonly claims: ConnectionClaims;
   private readonly presence: RemotePresence | undefined;
   private readonly sync: ClusterSync | undefined;
+  /** Server-clock ms up to which a vote may have been judged on a stale view of the polls (the
+   *  listener was lost and the open poll not read again yet); +Infinity while that lasts. */
+  private staleUntil = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: ClusterNodeOptions) {
     const { store, events, timers, log, limits, watchers, held } = opts;
@@ -52,7 +54,8 @@ export class ClusterNode {
       isLocal: (id) => held.epochOf(id) !== undefined,
     });
     this.sync = new ClusterSync({
-      store, events, log, now: opts.monotonic,
+      store, events, log,
+      onListenerLost: () => (this.staleUntil = Number.POSITIVE_INFINITY),
       targets: { openPoll: watchers.openPoll, access: watchers.access, alerts: watchers.alerts, presence: this.presence, claims: this.claims },
     });
   }
@@ -78,14 +81,22 @@ export class ClusterNode {
     await Promise.all([this.sync?.stop(), this.claims.stop(), this.presence?.stop()]);
   }
 
+  /** The open poll was read: from now on votes are judged on an up-to-date view. */
+  pollRead(): void {
+    if (this.staleUntil === Number.POSITIVE_INFINITY) this.staleUntil = this.opts.clock();
+  }
+
   /**
-   * Whether a poll may have closed without this server knowing: it stopped hearing the others'
-   * changes (its listener was lost, or is just back and has not read everything again), and has
-   * not read the open poll since (the database was away). Once a periodic re-read succeeds it
-   * knows as much as a server on its own would. Never on a store that serves one server.
+   * Whether some of these votes may have been judged while a poll could have closed without this
+   * server knowing: received after it stopped hearing the others' changes (its listener was lost)
+   * and before it next read the open poll (the database may have been away meanwhile). Those are
+   * checked against the polls again before they are committed (vote-commit.ts). Never on a store
+   * that serves one server.
    */
-  pollsMayBeStale(): boolean {
-    if (!this.sync || this.sync.isInStep) return false;
-    return this.opts.watchers.openPoll.lastReadAt < this.sync.listenerLostAt;
+  mustRecheckPolls(votes: readonly NewVote[]): boolean {
+    const until = this.staleUntil;
+    if (until === Number.NEGATIVE_INFINITY) return false;
+    for (const v of votes) if (v.receivedAt <= until) return true;
+    return false;
   }
 }

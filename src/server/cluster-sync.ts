@@ -18,7 +18,7 @@ import type { RemotePresence } from './remote-presence.js';
 
 /** What ClusterSync drives; the server's watchers (store-watchers.ts) and cluster helpers. */
 export interface ClusterSyncTargets {
-  openPoll: { check(): Promise<void>; readonly record: PollRecord | undefined; readonly lastReadAt: number };
+  openPoll: { check(): Promise<void>; readonly record: PollRecord | undefined };
   access: { trigger(): Promise<void> };
   alerts: { check(): Promise<void> };
   presence: RemotePresence;
@@ -30,8 +30,9 @@ export interface ClusterSyncOptions {
   events: ServerEvents;
   log: Logger;
   targets: ClusterSyncTargets;
-  /** Monotonic ms (the open poll watcher's clock). */
-  now: () => number;
+  /** The listening connection was lost: changes made elsewhere may go unheard until the
+   *  periodic re-reads (or the re-read on reconnection) catch up. */
+  onListenerLost?(): void;
 }
 
 /** How many recent alerts are searched for one named in a notification (newest first). */
@@ -42,10 +43,6 @@ export class ClusterSync {
   private offAlerts: (() => void) | undefined;
   /** Set once the watchers have read the store: a `listening` before that needs no re-read. */
   private ready = false;
-  /** Listening, and everything read again since the listener last (re)connected. */
-  private inStep = false;
-  private listening = false;
-  private lostAt = Number.NEGATIVE_INFINITY;
   private readonly work = new Set<Promise<void>>();
   /** Each recent alert's state as last told, so a re-read emits only what changed meanwhile. */
   private readonly knownAlerts = new Map<number, string>();
@@ -65,22 +62,6 @@ export class ClusterSync {
     if (!this.opts.store.watchChanges) return;
     for (const a of await this.recentAlerts()) this.knownAlerts.set(a.id, alertState(a));
     this.ready = true;
-    this.inStep = this.listening;
-  }
-
-  /**
-   * Whether every change committed elsewhere has reached this server (it listens, and has read
-   * everything again since it last started listening). When not, what the server knows of the
-   * polls may be older than its periodic re-read says; the commit path then checks the polls of
-   * each batch again (vote-commit.ts).
-   */
-  get isInStep(): boolean {
-    return this.inStep;
-  }
-
-  /** When the listener was last lost (monotonic ms): changes made since may not have been heard of. */
-  get listenerLostAt(): number {
-    return this.lostAt;
   }
 
   async stop(): Promise<void> {
@@ -96,21 +77,11 @@ export class ClusterSync {
     switch (change.kind) {
       case 'listening':
         log.info({ reconnected: change.reconnected }, 'listening for changes made through other servers');
-        this.listening = true;
-        if (this.ready) {
-          const since = this.opts.now();
-          this.run('re-read after the change listener connected', async () => {
-            await this.resync();
-            // In step only if the open poll was really read since (a failed read is retried later).
-            if (this.listening && this.opts.targets.openPoll.lastReadAt >= since) this.inStep = true;
-          });
-        }
+        if (this.ready) this.run('re-read after the change listener connected', () => this.resync());
         return;
       case 'listener-lost':
         log.warn({ reason: change.message }, 'lost the change listener; reconnecting (periodic re-reads go on meanwhile)');
-        this.listening = false;
-        this.inStep = false;
-        this.lostAt = this.opts.now();
+        this.opts.onListenerLost?.();
         return;
       case 'kiosk-claimed':
         // Our own claims are settled when the connection is admitted (server.ts admit).

@@ -11,8 +11,8 @@ export interface PollWatcherOptions {
   timers: Timers;
   log: Logger;
   intervalMs: number;
-  /** Monotonic ms, for lastReadAt (default performance.now). */
-  now?: () => number;
+  /** Told after every successful read of the open poll (the cache is up to date then). */
+  onRead?(): void;
   /** The open poll changed (opened, closed or replaced): `info` is what kiosks get pushed,
    *  `closed` the poll that was open before (as it is now), `opened` the one open now. */
   onChange(info: PollInfo | null, change: { closed: PollRecord | undefined; opened: PollRecord | undefined }): void;
@@ -27,7 +27,6 @@ export class PollWatcher {
   private openRecord: PollRecord | undefined;
   private info: PollInfo | null = null;
   private readonly task: PeriodicTask;
-  private readAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: PollWatcherOptions) {
     this.task = new PeriodicTask(() => this.checkOnce(), opts.intervalMs, opts.timers, (err) =>
@@ -45,18 +44,10 @@ export class PollWatcher {
     return this.info;
   }
 
-  /** When the store last answered which poll is open (monotonic ms): how fresh `current` is. */
-  get lastReadAt(): number {
-    return this.readAt;
-  }
-
-  private now(): number {
-    return this.opts.now?.() ?? performance.now();
-  }
 
   async start(): Promise<void> {
     this.adopt(await this.opts.store.getOpenPoll());
-    this.readAt = this.now();
+    this.opts.onRead?.();
     this.task.start();
   }
 
@@ -75,11 +66,10 @@ export class PollWatcher {
   }
 
   private async checkOnce(): Promise<void> {
-    const asked = this.now();
     const open = await this.opts.store.getOpenPoll();
     const previous = this.openRecord;
     if (previous?.id === open?.id && previous?.openedAt === open?.openedAt) {
-      this.readAt = asked;
+      this.opts.onRead?.();
       return;
     }
     // The poll that was open is closed now: cache its closedAt, so late votes are judged by it.
@@ -89,7 +79,7 @@ export class PollWatcher {
       if (closed) this.opts.polls.set(closed);
     }
     this.adopt(open);
-    this.readAt = asked;
+    this.opts.onRead?.();
     this.opts.log.info({ pollId: open?.id ?? null, previousPollId: previous?.id ?? null }, 'open poll changed');
     this.opts.onChange(this.info, { closed, opened: open });
   }

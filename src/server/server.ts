@@ -130,7 +130,7 @@ export class PivoteServer implements ServerContext {
           timers: this.timers,
           giveUp: () => this.shuttingDown,
           onRetry: this.storeHealth.onRetry,
-          pollsMayBeStale: () => this.cluster.pollsMayBeStale(),
+          mustRecheckPolls: (batch) => this.cluster.mustRecheckPolls(batch),
         }).then(({ outcomes, failures }) => {
           this.commitMs.set(votes, this.monotonic() - started);
           if (failures > 0) this.storeHealth.committedAfterWait(votes);
@@ -159,7 +159,7 @@ export class PivoteServer implements ServerContext {
       timers: this.timers,
       log: this.log,
       clock: () => this.clock(),
-      monotonic: () => this.monotonic(),
+      onPollRead: () => this.cluster.pollRead(),
       limits: this.limits,
       liveKiosks: () => this.byKiosk.size,
       pushPoll: (info) => {
@@ -175,7 +175,6 @@ export class PivoteServer implements ServerContext {
       timers: this.timers,
       log: this.log,
       clock: () => this.clock(),
-      monotonic: () => this.monotonic(),
       limits: this.limits,
       watchers: this.watchers,
       ...(opts.serverId !== undefined && { serverId: opts.serverId }),

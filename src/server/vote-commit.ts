@@ -8,8 +8,9 @@ import type { Timers } from './timers.js';
  * commit-retry.ts). A batch that had to wait was judged against the polls as this server knew
  * them before the wait; meanwhile a poll may have been closed through another server or a
  * command, which this server could not hear of. So before each further try — and before the
- * first one while the server's view of the polls may be stale (`pollsMayBeStale`: it has just
- * been cut off from the database) — the batch's polls are read again and a vote pressed after
+ * first one when some of its votes were judged while the server's view of the polls may have
+ * been stale (`mustRecheckPolls`: it had just been cut off from the database) — the batch's
+ * polls are read again and a vote pressed after
  * its poll closed is taken out and refused (PV_POLL_CLOSED), exactly as it would have been had
  * the close been known; unless the store holds it already (a try whose COMMIT answer was lost):
  * that one stays and is answered `duplicate`.
@@ -27,13 +28,14 @@ export interface VoteCommitDeps {
   backoff: RetryBackoff;
   giveUp(): boolean;
   onRetry(err: unknown, failures: number, delayMs: number): void;
-  /** True while a poll may have closed unheard of (see above); default never. */
-  pollsMayBeStale?(): boolean;
+  /** Whether some of the batch's votes were judged while a poll may have closed unheard of
+   *  (see above); default never. */
+  mustRecheckPolls?(votes: readonly NewVote[]): boolean;
 }
 
 export async function commitVotes(votes: readonly NewVote[], deps: VoteCommitDeps): Promise<{ outcomes: RecordOutcome[]; failures: number }> {
   const { value, failures } = await retryWhileUnavailable(async (failed) => {
-    if (failed === 0 && !deps.pollsMayBeStale?.()) return deps.store.recordVotes(votes, deps.burst);
+    if (failed === 0 && !deps.mustRecheckPolls?.(votes)) return deps.store.recordVotes(votes, deps.burst);
     const late = await closedBeforePress(votes, deps);
     if (late.size === 0) return deps.store.recordVotes(votes, deps.burst);
     const stored = await deps.store.recordVotes(votes.filter((_, i) => !late.has(i)), deps.burst);

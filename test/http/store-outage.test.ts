@@ -222,6 +222,31 @@ describePg('a server whose database goes away and comes back', () => {
     expect(await store.listVotes({ pollId })).toEqual([]);
   });
 
+  it('votes judged while cut off, but first tried after the server has read the polls again, are still checked against the close', async () => {
+    const proxy = new TcpCutProxy({ path: join(cluster.target.socketDir, `.s.PGSQL.${cluster.target.port}`) });
+    cleanups.push(() => proxy.close());
+    // The open poll is read again soon after the partition; a waiting batch retries only later.
+    const { store, kiosks, pollId } = await setup({ pollWatchMs: 100 }, proxy);
+    const [first, second] = kiosks as [TestKiosk, TestKiosk];
+    proxy.blockUntilUnblocked();
+    first.vote('before-close', 1, pollId, 1, 0); // a batch that waits for the database
+    await wait(300);
+    await store.closePoll(Date.now());
+    await wait(50);
+    second.vote('after-close', 1, pollId, 1, 0); // queued behind it, judged on the stale view
+    await wait(300);
+    proxy.unblock();
+    const answer = async (k: TestKiosk) => {
+      for (;;) {
+        const m = await k.next();
+        if (m.type === 'ack' || m.type === 'reject') return m;
+      }
+    };
+    expect(await answer(first)).toMatchObject({ type: 'ack', voteId: 'before-close', status: 'stored' });
+    expect(await answer(second)).toMatchObject({ type: 'reject', voteId: 'after-close', code: 'PV_POLL_CLOSED' });
+    expect((await store.listVotes({ pollId })).map((v) => v.voteId)).toEqual(['before-close']);
+  });
+
   it('a server started while its database is down waits for it (with backoff), then starts', async () => {
     const name = `outage_${++n}`;
     const admin = await cluster.admin();
