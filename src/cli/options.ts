@@ -69,6 +69,14 @@ export interface ExportOptions extends TargetOptions {
   excludeFlagged?: boolean;
 }
 
+export interface DbMigrateOptions {
+  /** The SQLite file to copy from. */
+  from: string;
+  /** The postgres:// URL to copy into. */
+  to: string;
+  format: 'text' | 'json';
+}
+
 export interface AdminTokenOptions {
   db: string;
   tokenFile?: string;
@@ -96,7 +104,8 @@ export interface ServerOptions {
 }
 
 export interface SimCommandOptions extends TargetOptions {
-  server: ServerAddress;
+  /** One or more servers (of one database): the kiosks are spread over them. */
+  server: ServerAddress[];
   kiosks: number;
   votes?: number;
   rate?: number;

@@ -48,6 +48,8 @@ export const ERRORS = {
   PV_DB_TOO_NEW: { hint: 'This database was written by a newer pivote; upgrade pivote.' },
   PV_DB_ACCESS_DENIED: { hint: 'Check the user and password in the database URL, that the role may connect (pg_hba.conf), and that it owns the database pivote uses.' },
   PV_STORE_UNAVAILABLE: { hint: 'The database is unreachable or restarting; retry later. Kiosks keep their votes and send them when it returns.' },
+  PV_MIGRATE_TARGET_IN_USE: { hint: 'The PostgreSQL database already holds another deployment\'s kiosks, polls or votes: migrate into a new, empty database (CREATE DATABASE ... OWNER ...). Nothing was copied.' },
+  PV_MIGRATE_CONFLICT: { hint: 'A row under the same key differs between the two databases, so they are not copies of one deployment; nothing was copied. Migrate into a new, empty database.' },
   PV_STORE_FAILED: { hint: 'The server lost its database thread (the log says why, e.g. out of memory): restart the server. Stored votes are safe; kiosks resend the unacknowledged ones.' },
   PV_CONFIG_MISSING: { hint: 'Add the missing key to the config file (see hardware/kiosk.example.json).' },
   PV_CONFIG_INVALID: { hint: 'Fix the value of the named key (see hardware/kiosk.example.json).' },

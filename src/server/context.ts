@@ -23,6 +23,9 @@ export interface ServerContext {
   readonly shuttingDown: boolean;
   /** The open poll as the server last saw it (what `welcome` and `poll` carry). */
   openPoll(): PollInfo | null;
+  /** Claims the kiosk's connection across the servers sharing the database: the epoch, or null
+   *  when the store serves one server only (connection-claims.ts). */
+  claimConnection(kioskId: string): Promise<number | null>;
   /** Makes an authenticated session the kiosk's live connection and welcomes it. */
-  admit(session: Session, kiosk: KioskRecord): void;
+  admit(session: Session, kiosk: KioskRecord, epoch?: number | null): void;
 }

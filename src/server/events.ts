@@ -23,8 +23,10 @@ export interface DomainEvents {
   /** The organisers changed the fleet: added, renamed, revoked, reactivated, rotated, removed. */
   'kiosks-changed': { kioskIds: readonly string[]; action: string };
   'alert-changed': { alert: AlertRecord; change: 'raised' | 'cleared' | 'acknowledged' };
-  /** Votes stored through another server of the cluster (their counts only). */
-  'remote-votes': { pollId: number; stored: number };
+  /** Votes stored that no `votes-committed` here told of: through another server of the
+   *  cluster, or by a commit whose answer was lost (its retry was answered `duplicate`). Counts
+   *  only; null: an unknown number — read the rows again. */
+  'remote-votes': { pollId: number; stored: number | null };
 }
 
 export type PollChangeReason = 'opened' | 'closed' | 'created' | 'updated' | 'deleted' | 'seen';

@@ -25,6 +25,10 @@ export interface ServerLimits {
   /** Commits handed to the store at once: a second full batch waits in the store's thread
    *  while the first commits, so the thread never idles while acks are sent. */
   maxCommitsInFlight: number;
+  /** Valid votes waiting for or in a commit, over all connections, before the server stops
+   *  reading from its connections until half of them are answered (a database that is down
+   *  must not make it hold votes without bound; the kiosks keep theirs meanwhile). */
+  maxPendingVotes: number;
   /** Output queued to a reader that does not read; beyond it the connection is destroyed. */
   maxPendingOutputBytes: number;
   /** After an `error` frame and end(): how long the peer gets to close before we destroy. */
@@ -39,6 +43,12 @@ export interface ServerLimits {
   alertCheckMs: number;
   /** How often the poll schedule (opensAt / closesAt) is acted on. */
   scheduleCheckMs: number;
+  /** Several servers on one database: how often the claims of the kiosks held here are re-read,
+   *  so a connection another server took over is dropped even if its notification was lost. */
+  claimCheckMs: number;
+  /** Several servers on one database: how often the presence other servers wrote is re-read
+   *  for the live dashboard (a crashed server's kiosks turn offline by it). */
+  remotePresenceMs: number;
   /** Presence (last seen, queued, software) is written in one batch this often. */
   presenceFlushMs: number;
   /** Connect/disconnect are written this soon so online/offline shows promptly (coalesced). */
@@ -55,6 +65,7 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   window: 64,
   maxBatch: 1_000,
   maxCommitsInFlight: 2,
+  maxPendingVotes: 100_000,
   maxPendingOutputBytes: 256 * 1024,
   closeGraceMs: 1_000,
   deadlineSweepMs: 250,
@@ -62,6 +73,8 @@ export const DEFAULT_LIMITS: Readonly<ServerLimits> = Object.freeze({
   accessCheckMs: 1_000,
   scheduleCheckMs: 1_000,
   alertCheckMs: 5_000,
+  claimCheckMs: 2_000,
+  remotePresenceMs: 5_000,
   presenceFlushMs: 2_000,
   presencePromptMs: 50,
 });

@@ -11,6 +11,8 @@ export interface PollWatcherOptions {
   timers: Timers;
   log: Logger;
   intervalMs: number;
+  /** Told after every successful read of the open poll (the cache is up to date then). */
+  onRead?(): void;
   /** The open poll changed (opened, closed or replaced): `info` is what kiosks get pushed,
    *  `closed` the poll that was open before (as it is now), `opened` the one open now. */
   onChange(info: PollInfo | null, change: { closed: PollRecord | undefined; opened: PollRecord | undefined }): void;
@@ -42,8 +44,10 @@ export class PollWatcher {
     return this.info;
   }
 
+
   async start(): Promise<void> {
     this.adopt(await this.opts.store.getOpenPoll());
+    this.opts.onRead?.();
     this.task.start();
   }
 
@@ -64,7 +68,10 @@ export class PollWatcher {
   private async checkOnce(): Promise<void> {
     const open = await this.opts.store.getOpenPoll();
     const previous = this.openRecord;
-    if (previous?.id === open?.id && previous?.openedAt === open?.openedAt) return;
+    if (previous?.id === open?.id && previous?.openedAt === open?.openedAt) {
+      this.opts.onRead?.();
+      return;
+    }
     // The poll that was open is closed now: cache its closedAt, so late votes are judged by it.
     let closed: PollRecord | undefined;
     if (previous) {
@@ -72,6 +79,7 @@ export class PollWatcher {
       if (closed) this.opts.polls.set(closed);
     }
     this.adopt(open);
+    this.opts.onRead?.();
     this.opts.log.info({ pollId: open?.id ?? null, previousPollId: previous?.id ?? null }, 'open poll changed');
     this.opts.onChange(this.info, { closed, opened: open });
   }

@@ -19,6 +19,9 @@ export interface PresenceEntry {
   buttons: number | null;
   connected: boolean;
   idConflict: IdConflict | null;
+  /** The connection claim's epoch (stores shared by several servers; null otherwise): written
+   *  with every update, so the store ignores this server's writes once another holds the kiosk. */
+  epoch: number | null;
   dirty: boolean;
 }
 
@@ -58,10 +61,10 @@ export class PresenceTracker {
   }
 
   /** A kiosk authenticated. A replacing connection reuses the entry of the one it replaced. */
-  connect(kioskId: string, software: string, now: number, buttons: number | null = null): PresenceEntry {
+  connect(kioskId: string, software: string, now: number, buttons: number | null = null, epoch: number | null = null): PresenceEntry {
     let entry = this.entries.get(kioskId);
     if (!entry) {
-      entry = { kioskId, lastSeenAt: now, connectedAt: now, software, queued: 0, buttons, connected: true, idConflict: null, dirty: false };
+      entry = { kioskId, lastSeenAt: now, connectedAt: now, software, queued: 0, buttons, connected: true, idConflict: null, epoch, dirty: false };
       this.entries.set(kioskId, entry);
     } else {
       entry.lastSeenAt = now;
@@ -69,6 +72,7 @@ export class PresenceTracker {
       entry.software = software;
       entry.buttons = buttons;
       entry.connected = true;
+      entry.epoch = epoch;
     }
     this.markDirty(entry);
     this.flushSoon();
@@ -95,6 +99,16 @@ export class PresenceTracker {
     this.markDirty(entry);
     this.flushSoon();
     this.changed(entry);
+  }
+
+  /**
+   * Another server holds the kiosk now: forget it here without writing or telling anything. Its
+   * presence is the other server's to write (this server's writes would be ignored anyway: its
+   * epoch is stale), and saying "offline" here would be wrong — the kiosk is online elsewhere.
+   */
+  release(entry: PresenceEntry): void {
+    if (this.entries.get(entry.kioskId) === entry) this.entries.delete(entry.kioskId);
+    entry.connected = false;
   }
 
   /** Two devices use this kiosk id (see id-conflict.ts): written to the store, where the fleet
@@ -162,6 +176,7 @@ export class PresenceTracker {
       updates[i] = {
         kioskId: e.kioskId, lastSeenAt: e.lastSeenAt, connectedAt: e.connectedAt, software: e.software, queued: e.queued,
         connected: e.connected, buttons: e.buttons,
+        ...(e.epoch !== null && { epoch: e.epoch }),
         // Only ever set here: a new secret for the kiosk clears it (one of the two devices is re-keyed).
         ...(e.idConflict !== null && { idConflict: e.idConflict }),
       };

@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { PivoteError } from '../protocol/errors.js';
+import { PivoteError, isPivoteError } from '../protocol/errors.js';
 import type { BurstPolicy, VoteStore } from '../store/types.js';
-import { openStore } from '../store/open-store.js';
+import { openStore, type OpenStoreOptions } from '../store/open-store.js';
+import { retryDelay } from './commit-retry.js';
 import type { ServerLimits } from './limits.js';
 import { createPivoteServer, type PivoteServer } from './server.js';
 import { listenTcp, stopListening } from './tcp.js';
@@ -21,6 +22,10 @@ export interface StartServerOptions {
   burst?: BurstPolicy;
   /** Speak TLS to kiosks (loadServerTls); plaintext TCP when absent. */
   tls?: ServerTls;
+  /** A database that does not answer yet (PV_STORE_UNAVAILABLE: restarting, failing over, or
+   *  starting with this machine) is waited for this long, trying again with backoff, before
+   *  giving up. Default 60 s. */
+  storeWaitMs?: number;
 }
 
 export interface RunningServer {
@@ -50,7 +55,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   failure.catch(() => {}); // a caller that never awaits it must not see an unhandled rejection
   // The server's own store: SQLite on a thread of its own, so commits do not stop the event
   // loop (src/store/sqlite/worker-store.ts), or PostgreSQL for a postgres:// URL.
-  const store = opts.store ?? (await openStore(opts.dbPath!, {
+  const store = opts.store ?? (await openStoreWaiting(opts.dbPath!, opts.storeWaitMs ?? 60_000, opts.logger, {
     use: 'server',
     logger: opts.logger,
     onFailure: (err) => {
@@ -91,3 +96,23 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     throw err;
   }
 }
+
+/** openStore, waiting (with jittered backoff) up to `waitMs` for a database that does not answer yet. */
+async function openStoreWaiting(target: string, waitMs: number, logger: Logger, opts: OpenStoreOptions): Promise<VoteStore> {
+  const deadline = Date.now() + waitMs;
+  for (let failures = 0; ; ) {
+    try {
+      const store = await openStore(target, opts);
+      if (failures > 0) logger.info({ attempts: failures + 1 }, 'the database answers');
+      return store;
+    } catch (err) {
+      if (!isPivoteError(err, 'PV_STORE_UNAVAILABLE') || Date.now() >= deadline) throw err;
+      failures++;
+      const delay = Math.min(retryDelay(failures, STORE_WAIT_BACKOFF), Math.max(0, deadline - Date.now()));
+      if (failures === 1) logger.warn({ err, waitMs }, 'the database does not answer yet; waiting for it');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+const STORE_WAIT_BACKOFF = { minMs: 250, maxMs: 5_000 };

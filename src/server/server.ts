@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { isPivoteError } from '../protocol/errors.js';
 import type { PollInfo } from '../protocol/messages.js';
 import type { BurstPolicy, KioskAccess, KioskRecord, NewVote, PollRecord, RecordOutcome, VoteStore } from '../store/types.js';
 import type { ServerContext } from './context.js';
@@ -9,6 +10,11 @@ import { ServerEvents, type PollChangeReason } from './events.js';
 import { GroupCommitter } from './group-committer.js';
 import { IdConflictDetector, type AuthVerdict, type IdConflict, type IdConflictOptions } from './id-conflict.js';
 import { answerVote } from './handlers/vote.js';
+import { ClusterNode } from './cluster-node.js';
+import { DEFAULT_COMMIT_BACKOFF, type RetryBackoff } from './commit-retry.js';
+import { ReadBackpressure } from './read-backpressure.js';
+import { StoreHealth } from './store-health.js';
+import { CLOSED_BEFORE_PRESS, commitVotes } from './vote-commit.js';
 import { DEFAULT_BURST, resolveLimits, type ServerLimits } from './limits.js';
 import { PollCache } from './poll-cache.js';
 import { PresenceTracker } from './presence.js';
@@ -30,6 +36,11 @@ export interface PivoteServerOptions {
   idConflict?: IdConflictOptions;
   /** Called once when two devices are found using one kiosk id (it is also logged once). */
   onIdConflict?: (conflict: IdConflict) => void;
+  /** This server's name in connection claims and logs (default: host/pid/random, see
+   *  connection-claims.ts). Unique per process among the servers sharing a database. */
+  serverId?: string;
+  /** Waits between tries of a batch while the store is unavailable (commit-retry.ts). */
+  commitBackoff?: RetryBackoff;
 }
 
 export interface ConnectionMeta {
@@ -67,6 +78,8 @@ export class PivoteServer implements ServerContext {
   readonly events: ServerEvents;
   /** The organisers' alert rules, evaluated here (see alerts/alert-engine.ts). */
   readonly alerts: StoreWatchers['alerts'];
+  /** This process among the servers sharing a database (claims, logs). */
+  readonly serverId: string;
   shuttingDown = false;
 
   private readonly monotonic: () => number;
@@ -81,6 +94,10 @@ export class PivoteServer implements ServerContext {
   /** How long each batch (the committer hands the same array to commit and onCommitted) took. */
   private readonly commitMs = new WeakMap<readonly NewVote[], number>();
   private readonly watchers: StoreWatchers;
+  /** Several servers on one database (cluster-node.ts); idle on stores that serve one server. */
+  private readonly cluster: ClusterNode;
+  private readonly storeHealth: StoreHealth;
+  private readonly backpressure: ReadBackpressure;
   private sweepHandle: TimerHandle | undefined;
   private connectionCounter = 0;
   private closing: Promise<void> | null = null;
@@ -97,11 +114,26 @@ export class PivoteServer implements ServerContext {
     this.polls = new PollCache(this.store);
     this.idConflicts = new IdConflictDetector(opts.idConflict);
     this.onIdConflict = opts.onIdConflict;
+    const commitBackoff = opts.commitBackoff ?? DEFAULT_COMMIT_BACKOFF;
+    const pending = () => this.committer.pending;
+    this.storeHealth = new StoreHealth({ log: this.log, events: this.events, clock: () => this.clock(), pending });
+    this.backpressure = new ReadBackpressure({ maxPending: this.limits.maxPendingVotes, log: this.log, pending, sessions: () => this.sessions, monotonic: () => this.monotonic() });
     this.committer = new GroupCommitter<Session>({
       commit: (votes) => {
         const started = this.monotonic();
-        return this.store.recordVotes(votes, this.burst).then((outcomes) => {
+        // An unavailable database is waited out (nothing acknowledged meanwhile); see vote-commit.ts.
+        return commitVotes(votes, {
+          store: this.store,
+          burst: this.burst,
+          polls: this.polls,
+          backoff: commitBackoff,
+          timers: this.timers,
+          giveUp: () => this.shuttingDown,
+          onRetry: this.storeHealth.onRetry,
+          mustRecheckPolls: (batch) => this.cluster.mustRecheckPolls(batch),
+        }).then(({ outcomes, failures }) => {
           this.commitMs.set(votes, this.monotonic() - started);
+          if (failures > 0) this.storeHealth.committedAfterWait(votes);
           return outcomes;
         });
       },
@@ -127,6 +159,7 @@ export class PivoteServer implements ServerContext {
       timers: this.timers,
       log: this.log,
       clock: () => this.clock(),
+      onPollRead: () => this.cluster.pollRead(),
       limits: this.limits,
       liveKiosks: () => this.byKiosk.size,
       pushPoll: (info) => {
@@ -136,15 +169,43 @@ export class PivoteServer implements ServerContext {
       enforceAccess: this.enforceAccess,
     });
     this.alerts = this.watchers.alerts;
+    this.cluster = new ClusterNode({
+      store: this.store,
+      events: this.events,
+      timers: this.timers,
+      log: this.log,
+      clock: () => this.clock(),
+      limits: this.limits,
+      watchers: this.watchers,
+      ...(opts.serverId !== undefined && { serverId: opts.serverId }),
+      held: {
+        epochOf: (kioskId) => this.byKiosk.get(kioskId)?.epoch,
+        kioskIds: () => this.byKiosk.keys(),
+        drop: (kioskId, claim) => {
+          const session = this.byKiosk.get(kioskId);
+          if (!session) return;
+          session.supersededElsewhere = true;
+          session.log.info({ epoch: session.epoch, newEpoch: claim.epoch, server: claim.serverId }, 'kiosk connected to another server; dropping this connection');
+          session.fail('PV_REPLACED', 'this kiosk connected to another server');
+        },
+      },
+    });
+    this.serverId = this.cluster.serverId;
   }
 
   /** Clears stale presence, loads the open poll and starts the watchers. */
   async start(): Promise<void> {
-    await this.store.markAllDisconnected();
+    // On a database several servers share, the kiosks marked connected may be held by the
+    // others: leave them. A crashed server's kiosks are not written offline by anyone, but
+    // count as offline once their last-seen time is stale (isKioskOnline).
+    if (!this.cluster.shared) await this.store.markAllDisconnected();
+    // Listening starts before the first reads, so a change committed in between is not missed.
+    await this.cluster.listen();
     await this.watchers.start();
+    await this.cluster.start();
     this.presence.start();
     this.sweepHandle = this.timers.setInterval(this.sweepDeadlines, this.limits.deadlineSweepMs);
-    this.log.info({ store: this.store.kind, pollId: this.watchers.openPoll.current?.id ?? null }, 'server core started');
+    this.log.info({ store: this.store.kind, serverId: this.serverId, pollId: this.watchers.openPoll.current?.id ?? null }, 'server core started');
   }
 
   handleConnection(duplex: Duplex, meta: ConnectionMeta = {}): void {
@@ -193,6 +254,11 @@ export class PivoteServer implements ServerContext {
     return this.watchers.schedule.trigger();
   }
 
+  /** Why votes cannot be committed now (the store is unavailable), or null: for readiness. */
+  storeProblem(): string | null {
+    return this.storeHealth.problem();
+  }
+
   stats(): ServerStats {
     const c = this.committer.stats;
     return {
@@ -217,7 +283,11 @@ export class PivoteServer implements ServerContext {
     return this.watchers.openPoll.current;
   }
 
-  admit(session: Session, kiosk: KioskRecord): void {
+  claimConnection(kioskId: string): Promise<number | null> {
+    return this.cluster.claims.claim(kioskId);
+  }
+
+  admit(session: Session, kiosk: KioskRecord, epoch: number | null = null): void {
     const now = this.clock();
     const verdict = this.idConflicts.authenticated(kiosk.id, session.remoteAddress, this.monotonic());
     if (verdict.conflict) {
@@ -225,12 +295,19 @@ export class PivoteServer implements ServerContext {
       return;
     }
     const previous = this.byKiosk.get(kiosk.id);
+    // Claims answered out of order: a newer connection (here or on another server) already won.
+    if ((previous?.epoch != null && epoch !== null && previous.epoch > epoch) || this.cluster.claims.isSuperseded(kiosk.id, epoch)) {
+      session.fail('PV_REPLACED', 'a newer connection of this kiosk is live');
+      return;
+    }
+    session.epoch = epoch;
     this.byKiosk.set(kiosk.id, session);
+    if (this.backpressure.paused) session.pauseReading();
     session.authenticated = true;
     session.state = 'ready';
     session.log = session.log.child({ kioskId: kiosk.id });
     session.secretVersion = kiosk.secretVersion;
-    session.presence = this.presence.connect(kiosk.id, session.software, now, session.buttons);
+    session.presence = this.presence.connect(kiosk.id, session.software, now, session.buttons, epoch);
     if (previous && previous !== session) previous.fail('PV_REPLACED', 'another connection authenticated as this kiosk');
     session.send({
       type: 'welcome',
@@ -240,7 +317,7 @@ export class PivoteServer implements ServerContext {
       poll: this.watchers.openPoll.current,
       serverTime: now,
     });
-    session.log.info({ software: session.software, buttons: session.buttons }, 'kiosk authenticated');
+    session.log.info({ software: session.software, buttons: session.buttons, ...(epoch !== null && { epoch }) }, 'kiosk authenticated');
   }
 
   /** Both devices are refused (the live one too), so neither flaps; reported once per conflict. */
@@ -268,6 +345,7 @@ export class PivoteServer implements ServerContext {
     },
     onReceived: (session) => {
       if (session.presence !== null) this.presence.touch(session.presence, this.clock());
+      this.backpressure.check();
     },
     onClose: (session) => {
       this.sessions.delete(session);
@@ -275,7 +353,8 @@ export class PivoteServer implements ServerContext {
       const kioskId = session.kioskId;
       if (session.authenticated && kioskId !== null && this.byKiosk.get(kioskId) === session) {
         this.byKiosk.delete(kioskId);
-        if (session.presence) this.presence.disconnect(session.presence);
+        if (session.presence && session.supersededElsewhere) this.presence.release(session.presence);
+        else if (session.presence) this.presence.disconnect(session.presence);
       }
       session.log.debug('connection closed');
       if (this.events.has('connection-closed')) this.events.emit('connection-closed', { code: session.closeCode, authenticated: session.authenticated });
@@ -289,7 +368,18 @@ export class PivoteServer implements ServerContext {
 
   private readonly onCommitted = (votes: readonly NewVote[], owners: readonly Session[], outcomes: readonly RecordOutcome[]): void => {
     const debug = this.log.isLevelEnabled('debug');
-    for (let i = 0; i < votes.length; i++) answerVote(owners[i]!, votes[i]!, outcomes[i]!, debug);
+    let refusedLate = false;
+    for (let i = 0; i < votes.length; i++) {
+      if (outcomes[i] === CLOSED_BEFORE_PRESS) refusedLate = this.refuseClosedBeforePress(owners[i]!, votes[i]!);
+      else answerVote(owners[i]!, votes[i]!, outcomes[i]!, debug);
+    }
+    this.backpressure.release();
+    // Votes refused after a wait for the store (vote-commit.ts) are not committed ones.
+    if (refusedLate) {
+      const kept = votes.flatMap((_, i) => (outcomes[i] === CLOSED_BEFORE_PRESS ? [] : [i]));
+      votes = kept.map((i) => votes[i]!);
+      outcomes = kept.map((i) => outcomes[i]!);
+    }
     // One event per committed batch, after the acks are queued: listeners add to counters.
     if (this.events.has('votes-committed')) {
       this.events.emit('votes-committed', { votes, outcomes, at: this.clock(), commitSeconds: (this.commitMs.get(votes) ?? 0) / 1000 });
@@ -304,16 +394,31 @@ export class PivoteServer implements ServerContext {
     }
   };
 
+  private refuseClosedBeforePress(session: Session, vote: NewVote): true {
+    session.inflight--;
+    session.send({ type: 'reject', voteId: vote.voteId, seq: vote.seq, code: 'PV_POLL_CLOSED', message: `poll ${vote.pollId} closed before the button was pressed` });
+    if (this.events.has('vote-refused')) this.events.emit('vote-refused', { code: 'PV_POLL_CLOSED' });
+    return true;
+  }
+
   private readonly onCommitFailed = (votes: readonly NewVote[], owners: readonly Session[], err: unknown): void => {
     // Not acknowledged, so the kiosks still hold these votes; closing makes them resend later.
-    this.log.error({ err, votes: votes.length }, 'committing votes failed; closing the connections that sent them');
-    for (const session of new Set(owners)) session.fail('PV_INTERNAL', 'votes could not be stored; resend them later');
+    // PV_STORE_UNAVAILABLE gets here only when the server stops while the database is away.
+    const unavailable = isPivoteError(err, 'PV_STORE_UNAVAILABLE');
+    if (unavailable) this.log.warn({ err, votes: votes.length }, 'stopping while the database is unavailable; the kiosks keep these votes');
+    else this.log.error({ err, votes: votes.length }, 'committing votes failed; closing the connections that sent them');
+    for (const session of new Set(owners)) {
+      if (unavailable) session.fail('PV_STORE_UNAVAILABLE', 'the database is unavailable; resend these votes later');
+      else session.fail('PV_INTERNAL', 'votes could not be stored; resend them later');
+    }
+    this.backpressure.release();
   };
 
   private readonly sweepDeadlines = (): void => {
     const now = this.monotonic();
     for (const session of this.sessions) {
       if (session.state === 'closing' || session.state === 'draining') continue;
+      if (session.readingPaused) continue; // the server is not reading: the peer is not late
       const code = missedDeadline(session, now, this.limits);
       if (code !== null) session.fail(code, deadlineMessage(code, this.limits));
     }
@@ -326,7 +431,7 @@ export class PivoteServer implements ServerContext {
     for (const session of this.sessions) session.drain();
     if (this.sweepHandle !== undefined) this.timers.clearInterval(this.sweepHandle);
     this.sweepHandle = undefined;
-    await this.watchers.stop();
+    await Promise.all([this.watchers.stop(), this.cluster.stop()]);
     // Votes whose poll was being read still join the last commit.
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
     await this.committer.drain();

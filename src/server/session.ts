@@ -58,6 +58,10 @@ export class Session implements DeadlineFacts {
   /** Votes received and not yet answered (the in-flight window). */
   inflight = 0;
   presence: PresenceEntry | null = null;
+  /** The connection claim's epoch on a database several servers share (null: no claims). */
+  epoch: number | null = null;
+  /** Dropped because the kiosk connected to another server (its presence is that one's now). */
+  supersededElsewhere = false;
   readonly remoteAddress: string | null;
   /** Why the server closed this connection (null: the peer went away). */
   closeCode: ErrorCode | null = null;
@@ -76,6 +80,8 @@ export class Session implements DeadlineFacts {
   private out = '';
   private flushScheduled = false;
   private waitingDrain = false;
+  /** The server stopped reading from every connection: too many votes wait for the store. */
+  private readPaused = false;
   private graceHandle: TimerHandle | undefined;
   private resolveDone!: () => void;
 
@@ -139,12 +145,32 @@ export class Session implements DeadlineFacts {
     this.duplex.destroy();
   }
 
+  /** Stops reading from the peer (the server's backpressure); its bytes wait in the socket. */
+  pauseReading(): void {
+    if (this.readPaused || this.closed) return;
+    this.readPaused = true;
+    this.duplex.pause();
+  }
+
+  /** Reads again. The time spent not reading does not count against the peer's deadlines. */
+  resumeReading(now: number): void {
+    if (!this.readPaused) return;
+    this.readPaused = false;
+    this.lastReceivedAt = now;
+    if (this.frameStartedAt >= 0) this.frameStartedAt = now;
+    if (!this.waitingDrain && !this.closed) this.duplex.resume();
+  }
+
+  get readingPaused(): boolean {
+    return this.readPaused;
+  }
+
   private beginClose(): void {
     this.state = 'closing';
     this.flush();
     if (!this.duplex.destroyed && !this.duplex.writableEnded) this.duplex.end();
     // Keep reading (and discarding) so the peer's FIN is seen and the stream closes promptly.
-    if (this.waitingDrain) this.duplex.resume();
+    if (this.waitingDrain || this.readPaused) this.duplex.resume();
     this.graceHandle = this.opts.timers.setTimeout(() => this.duplex.destroy(), this.opts.limits.closeGraceMs);
   }
 
@@ -171,7 +197,7 @@ export class Session implements DeadlineFacts {
 
   private readonly onDrain = (): void => {
     this.waitingDrain = false;
-    if (!this.closed) this.duplex.resume();
+    if (!this.closed && !this.readPaused) this.duplex.resume();
   };
 
   private readonly onData = (chunk: Buffer | string): void => {

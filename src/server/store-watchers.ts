@@ -18,6 +18,8 @@ export interface StoreWatchersOptions {
   timers: Timers;
   log: Logger;
   clock: () => number;
+  /** Told after every successful read of the open poll. */
+  onPollRead?(): void;
   limits: ServerLimits;
   /** Kiosks with a live connection here (the access check is skipped when there are none). */
   liveKiosks(): number;
@@ -47,6 +49,7 @@ export class StoreWatchers {
       timers,
       log,
       intervalMs: limits.pollWatchMs,
+      ...(opts.onPollRead && { onRead: opts.onPollRead }),
       onChange: (info, change) => {
         opts.pushPoll(info);
         const open = change.opened ?? null;

@@ -147,9 +147,11 @@ export interface VoteStore {
   /**
    * Calls `listener` for every StoreChange until the returned function is called. Resolves after
    * the first connection attempt, successful or not (a `listening` or `listener-lost` change says
-   * which); it keeps reconnecting with backoff until stopped.
+   * which); it keeps reconnecting with backoff until stopped. `local` is true for changes this
+   * same store object committed (the server acted on those already), false for everyone else's
+   * (other servers, commands run against the database).
    */
-  watchChanges?(listener: (change: StoreChange) => void): Promise<() => Promise<void>>;
+  watchChanges?(listener: (change: StoreChange, local: boolean) => void): Promise<() => Promise<void>>;
   /**
    * Fencing for "one live connection per kiosk across all servers": records that `serverId` now
    * holds the kiosk's connection and returns the new epoch (larger than every earlier one). The
@@ -158,10 +160,17 @@ export interface VoteStore {
   claimKioskConnection?(kioskId: string, serverId: string): Promise<number>;
   /** The current claims of these kiosks (the safety net when a notification was lost). */
   readKioskClaims?(kioskIds: readonly string[]): Promise<KioskClaim[]>;
+  /**
+   * Resolves once no transaction that may still store votes of these kiosks is running. Over a
+   * network a transaction whose connection broke during COMMIT goes on, and may commit, after
+   * recordVotes reported PV_STORE_UNAVAILABLE; before deciding from getVote that a vote was NOT
+   * stored (to refuse it), a server asks this first, so such a late commit cannot follow.
+   */
+  settleVotes?(kioskIds: readonly string[]): Promise<void>;
 }
 
 /** The optional members only stores shared by several servers have (SQLite leaves them out). */
-export type ClusterStoreMethod = 'watchChanges' | 'claimKioskConnection' | 'readKioskClaims';
+export type ClusterStoreMethod = 'watchChanges' | 'claimKioskConnection' | 'readKioskClaims' | 'settleVotes';
 
 /** The actor of changes nobody in particular made. */
 export const SYSTEM_ACTOR: Actor = 'system';

@@ -121,7 +121,7 @@ interface KioskProcessCommon {
 }
 
 /** By flags (default wiring), or from a kiosk config file (for keys no flag sets, e.g. lockoutMs). */
-export type KioskProcessOptions = KioskProcessCommon & ({ server: string; kioskId: string; secret: string } | { config: string });
+export type KioskProcessOptions = KioskProcessCommon & ({ server: string | readonly string[]; kioskId: string; secret: string } | { config: string });
 
 type Led = number | 'status';
 
@@ -146,7 +146,7 @@ export class KioskProcess {
   static start(options: KioskProcessOptions): KioskProcess {
     const identity = 'config' in options
       ? ['--config', options.config]
-      : ['--server', options.server, '--kiosk-id', options.kioskId, '--secret', options.secret];
+      : [...[options.server].flat().flatMap((s) => ['--server', s]), '--kiosk-id', options.kioskId, '--secret', options.secret];
     const args = [
       'kiosk', '--gpio', 'mock', '--mock-control', ...identity, '--data-dir', options.dataDir,
       '--reconnect-max-ms', '400', '--log-level', options.logLevel ?? 'debug',

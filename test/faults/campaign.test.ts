@@ -3,7 +3,7 @@ import { ensureBuilt } from '../e2e/build.js';
 import { killAll } from '../e2e/processes.js';
 import { runCampaign } from './campaign.js';
 import { removeLiveDirs } from './executor.js';
-import { countFaults, generateSchedule } from './schedule.js';
+import { countFaults, faultKindsFor, generateSchedule } from './schedule.js';
 
 /**
  * The bounded run of the fault campaign inside `npm test`: three short schedules (fixed seeds, so
@@ -32,7 +32,16 @@ describe('fault campaign (bounded run)', () => {
       for (const k of Object.keys(a) as (keyof typeof a)[]) a[k] += b[k];
       return a;
     });
-    for (const [kind, n] of Object.entries(total)) expect(n, kind).toBeGreaterThan(0);
+    for (const kind of faultKindsFor(1)) expect(total[kind], kind).toBeGreaterThan(0);
+  });
+
+  it('eight schedules with three servers between them inject every kind of fault, the database ones included', () => {
+    const seeds = Array.from({ length: 8 }, (_, i) => 1 + i);
+    const total = seeds.map((seed) => countFaults(generateSchedule(seed, { ...SHORT, durationMs: 8000, servers: 3 }))).reduce((a, b) => {
+      for (const k of Object.keys(a) as (keyof typeof a)[]) a[k] += b[k];
+      return a;
+    });
+    for (const kind of faultKindsFor(3)) expect(total[kind], kind).toBeGreaterThan(0);
   });
 
   it('three schedules of SIGKILLs, cuts, stalls and poll changes: nothing lost, doubled, invented or misattributed', async () => {

@@ -1,5 +1,6 @@
 import type { CheckCounts } from './checker.js';
 import { executeSchedule, type ExecuteOptions, type ScheduleRun } from './executor.js';
+import { PgCluster, pgAvailability } from '../support/postgres/cluster.js';
 import { FAULT_KINDS, generateSchedule, type FaultKind, type ScheduleOptions } from './schedule.js';
 
 /**
@@ -87,20 +88,32 @@ function failedRun(seed: number, err: unknown): ScheduleRun {
 
 export async function runCampaign(options: CampaignOptions): Promise<CampaignTotals> {
   const totals = emptyTotals();
-  for (const seed of options.seeds) {
-    if (options.deadline !== undefined && Date.now() >= options.deadline) break;
-    const schedule = generateSchedule(seed, options.schedule);
-    let run: ScheduleRun;
-    try {
-      run = await executeSchedule(schedule, options.execute);
-    } catch (err) {
-      run = failedRun(seed, err);
+  // Several servers share one PostgreSQL: one throwaway cluster for the campaign, a database per schedule.
+  const postgres = (options.schedule?.servers ?? 1) > 1 ? await startPostgres() : undefined;
+  try {
+    for (const seed of options.seeds) {
+      if (options.deadline !== undefined && Date.now() >= options.deadline) break;
+      const schedule = generateSchedule(seed, options.schedule);
+      let run: ScheduleRun;
+      try {
+        run = await executeSchedule(schedule, { ...options.execute, ...(postgres && { postgres }) });
+      } catch (err) {
+        run = failedRun(seed, err);
+      }
+      addRun(totals, run);
+      options.onRun?.(run, formatRun(run), totals);
+      if (!run.ok && options.stopOnFailure) break;
     }
-    addRun(totals, run);
-    options.onRun?.(run, formatRun(run), totals);
-    if (!run.ok && options.stopOnFailure) break;
+  } finally {
+    await postgres?.stop();
   }
   return totals;
+}
+
+async function startPostgres(): Promise<PgCluster> {
+  const avail = pgAvailability();
+  if (!avail.ok) throw new Error(`a campaign with several servers needs PostgreSQL: ${avail.reason}`);
+  return PgCluster.start(avail);
 }
 
 export function formatRun(run: ScheduleRun): string {
@@ -110,7 +123,9 @@ export function formatRun(run: ScheduleRun): string {
     `seed ${run.seed} ${run.ok ? 'ok  ' : 'FAIL'} votes ${c.recorded} stored ${c.stored} rejected ${c.rejected} ` +
     `lost ${c.lost} duplicated ${c.duplicated} phantom ${c.phantom} misattributed ${c.misattributed} inconsistent ${c.inconsistent} | ` +
     `faults: server kills ${f.killServer} (${run.longServerDowns} long, ${run.gracefulStops} SIGTERM incl. kiosks), kiosk kills ${f.killKiosk}, cuts ${run.proxy.cuts}/${f.cut}, ` +
-    `ack cuts ${run.proxy.ackCuts}/${f.cutAfterAck}, delays ${f.delay}, stalls ${f.stall}, partitions ${f.partition}, polls rotated ${f.rotatePoll} | ` +
+    `ack cuts ${run.proxy.ackCuts}/${f.cutAfterAck}, delays ${f.delay}, stalls ${f.stall}, partitions ${f.partition}, polls rotated ${f.rotatePoll}` +
+    (f.restartDb + f.cutDb > 0 ? `, database restarts ${f.restartDb}, database cuts ${f.cutDb}` : '') +
+    ' | ' +
     `resent dups ${c.resentDuplicates}, ${(run.wallMs / 1000).toFixed(1)} s`;
   const details = [
     ...run.check.anomalies.slice(0, 20).map((a) => `    ${a.kind}: ${a.kioskId} ${a.voteId}: ${a.why}`),
@@ -133,7 +148,8 @@ export function formatTotals(t: CampaignTotals): string {
     `faults: server kills ${t.faults.killServer} (${t.longServerDowns} down >= 2 s), kiosk kills ${t.faults.killKiosk} ` +
       `(${t.gracefulStops} of all kills by SIGTERM, the rest SIGKILL), ` +
       `cuts ${t.proxy.cuts} fired of ${t.faults.cut}, ack cuts ${t.proxy.ackCuts} fired of ${t.faults.cutAfterAck}, ` +
-      `delays ${t.faults.delay}, stalls ${t.faults.stall}, partitions ${t.faults.partition}, polls closed and reopened ${t.faults.rotatePoll}`,
+      `delays ${t.faults.delay}, stalls ${t.faults.stall}, partitions ${t.faults.partition}, polls closed and reopened ${t.faults.rotatePoll}` +
+      (t.faults.restartDb + t.faults.cutDb > 0 ? `, database stopped and restarted ${t.faults.restartDb}, server-database connections cut ${t.faults.cutDb}` : ''),
     `presses sent ${t.presses.sent}, proxy connections ${t.proxy.connections} (${t.proxy.refused} refused while the server was down)`,
     `wall time ${(t.wallMs / 1000).toFixed(0)} s`,
   ];

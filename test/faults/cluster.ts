@@ -4,17 +4,20 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_WIRING } from '../../src/cli/kiosk-config.js';
 import { newSecret } from '../../src/protocol/auth.js';
-import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { PgCluster } from '../support/postgres/cluster.js';
 import { CLI, ROOT } from '../e2e/build.js';
 import { KioskProcess, startServerProcess, type ServerProcess } from '../e2e/processes.js';
+import { PostgresFaultDatabase, SqliteFaultDatabase, type FaultDatabase } from './fault-db.js';
 import { FaultProxy } from './fault-proxy.js';
 import type { StopSignal } from './schedule.js';
 
 /**
- * The processes under test: one `pivote server`, N `pivote kiosk --gpio mock --mock-control`, and
- * a FaultProxy in front of each kiosk. Kills are SIGKILL; restarts reuse the database and each
- * kiosk's data dir. Anything that exits without being told to is a crash, and is reported.
- * Process bookkeeping (and the final SIGKILL of stragglers) is test/e2e/processes.ts's.
+ * The processes under test: one `pivote server` on SQLite, or several on one PostgreSQL (see
+ * fault-db.ts); N `pivote kiosk --gpio mock --mock-control`, and a FaultProxy in front of each
+ * kiosk (one port per server; kiosk i lists the servers starting at server i mod N). Kills are
+ * SIGKILL; restarts reuse the database and each kiosk's data dir. Anything that exits without
+ * being told to is a crash, and is reported. Process bookkeeping (and the final SIGKILL of
+ * stragglers) is test/e2e/processes.ts's.
  */
 
 const execFileP = promisify(execFile);
@@ -31,6 +34,9 @@ export interface ClusterOptions {
   heartbeatMs: number;
   /** Called for anything that is not a check failure but makes the run suspect (crash, failed restart). */
   onProblem(what: string): void;
+  /** Servers on one database: 1 (SQLite), or more with `postgres` (a running throwaway cluster). */
+  servers?: number;
+  postgres?: PgCluster;
 }
 
 export interface KioskSlot {
@@ -48,9 +54,10 @@ export interface KioskSlot {
 }
 
 export class FaultCluster {
-  readonly db: string;
+  readonly database: FaultDatabase;
   readonly slots: KioskSlot[] = [];
-  server: ServerProcess | undefined;
+  /** The server process of each server slot, undefined while it is down. */
+  readonly running: (ServerProcess | undefined)[];
   /** Every server process, for its logs. */
   readonly servers: ServerProcess[] = [];
   private polls = 1;
@@ -59,13 +66,17 @@ export class FaultCluster {
   private readonly cliAbort = new AbortController();
 
   constructor(private readonly opts: ClusterOptions) {
-    this.db = join(opts.dir, 'pivote.db');
+    const servers = opts.servers ?? 1;
+    if (servers > 1 && !opts.postgres) throw new Error('several servers need a PostgreSQL cluster');
+    this.database = servers > 1 ? new PostgresFaultDatabase(opts.postgres!, opts.dir, servers) : new SqliteFaultDatabase(opts.dir);
+    this.running = Array.from({ length: servers }, () => undefined);
   }
 
   /** Registers the kiosks, opens poll 1, starts everything, resolves when every kiosk is online. */
   async start(): Promise<void> {
     const ids = Array.from({ length: this.opts.kiosks }, (_, i) => `fault-k${i}`);
-    const store = openSqliteVoteStore(this.db);
+    await this.database.create();
+    const store = await this.database.open(false);
     const secrets: string[] = [];
     try {
       for (const id of ids) {
@@ -77,14 +88,18 @@ export class FaultCluster {
     } finally {
       await store.close();
     }
-    await this.startServer();
+    await Promise.all(this.running.map((_, i) => this.startServer(i)));
+    const n = this.running.length;
     for (const [index, id] of ids.entries()) {
-      const proxy = new FaultProxy(this.server!.port);
-      const port = await proxy.listen();
+      const proxy = new FaultProxy(this.running.map((s) => s!.port));
+      const ports: number[] = [];
+      for (let i = 0; i < n; i++) ports.push(await proxy.listen());
       const dataDir = join(this.opts.dir, id);
       const config = join(this.opts.dir, `${id}.json`);
+      // Its own server first, then the others: the kiosks spread over the servers and fail over.
+      const servers = ports.map((_, i) => `127.0.0.1:${ports[(index + i) % n]}`);
       writeFileSync(config, JSON.stringify({
-        server: [`127.0.0.1:${port}`], kioskId: id, secret: secrets[index], ...DEFAULT_WIRING,
+        server: servers, kioskId: id, secret: secrets[index], ...DEFAULT_WIRING,
         lockoutMs: this.opts.lockoutMs, heartbeatMs: this.opts.heartbeatMs, dataDir, gpio: 'mock',
       }));
       this.slots.push({ index, id, dataDir, config, proxy, proc: undefined, instances: [], down: false, pressesSent: 0 });
@@ -100,15 +115,24 @@ export class FaultCluster {
     return true;
   }
 
-  /** Stops the server with `signal` (SIGTERM must end in exit 0), restarts it `downMs` later. */
-  async killServer(signal: StopSignal, downMs: number): Promise<void> {
-    const server = this.server;
+  /** Stops server `index` with `signal` (SIGTERM must end in exit 0), restarts it `downMs` later. */
+  async killServer(signal: StopSignal, downMs: number, index = 0): Promise<void> {
+    const server = this.running[index];
     if (!server) return;
-    this.server = undefined;
-    for (const s of this.slots) s.proxy.setTarget(undefined);
-    await this.stopProcess(server.process, signal, 'the server');
+    this.running[index] = undefined;
+    for (const s of this.slots) s.proxy.setTarget(undefined, index);
+    await this.stopProcess(server.process, signal, this.serverName(index));
     await sleep(downMs);
-    await this.startServer();
+    await this.startServer(index);
+  }
+
+  /** Stops the database (PostgreSQL), starts it again `downMs` later. */
+  async restartDb(mode: 'fast' | 'immediate', downMs: number): Promise<void> {
+    await this.database.restart(mode, downMs);
+  }
+
+  cutDb(index: number, forMs: number, reset: boolean): void {
+    this.database.cut(index, forMs, reset);
   }
 
   async killKiosk(slot: KioskSlot, signal: StopSignal, downMs: number): Promise<void> {
@@ -137,16 +161,17 @@ export class FaultCluster {
 
   /** `pivote poll close`, then after gapMs `pivote poll open`, as an organiser would. */
   async rotatePoll(gapMs: number): Promise<void> {
-    await this.cli(['poll', 'close', '--db', this.db]);
+    await this.cli(['poll', 'close', '--db', this.database.cliDb]);
     await sleep(gapMs);
     this.polls++;
     const options = this.optionLabels().flatMap((o) => ['--option', o]);
-    await this.cli(['poll', 'open', '--db', this.db, '--question', `Fault poll ${this.polls}`, ...options]);
+    await this.cli(['poll', 'open', '--db', this.database.cliDb, '--question', `Fault poll ${this.polls}`, ...options]);
   }
 
   /** Ends every fault; resolves when each kiosk has nothing pending and is online (or at the deadline). */
   async drain(timeoutMs: number): Promise<boolean> {
     for (const s of this.slots) s.proxy.clearFaults();
+    this.database.clearFaults();
     const deadline = Date.now() + timeoutMs;
     const settled = new Set<KioskSlot>();
     while (Date.now() < deadline) {
@@ -174,41 +199,48 @@ export class FaultCluster {
         await proc.kill('SIGKILL');
       } else if (code !== 0) this.opts.onProblem(`${slot.id} exited ${code} on quit`);
     }));
-    const server = this.server;
-    this.server = undefined;
-    if (server) {
+    await Promise.all(this.running.map(async (server, index) => {
+      this.running[index] = undefined;
+      if (!server) return;
       this.expectedExits.add(server.process);
       const code = await withTimeout(server.stop(), 15_000);
       if (code === 'timeout') {
-        this.opts.onProblem('the server did not exit within 15 s of SIGTERM');
+        this.opts.onProblem(`${this.serverName(index)} did not exit within 15 s of SIGTERM`);
         server.process.kill('SIGKILL');
-      } else if (code !== 0) this.opts.onProblem(`the server exited ${code} on SIGTERM`);
-    }
+      } else if (code !== 0) this.opts.onProblem(`${this.serverName(index)} exited ${code} on SIGTERM`);
+    }));
   }
 
   /** Closes the proxies and ends any CLI command still running (processes: killAll()). */
   async dispose(): Promise<void> {
     this.cliAbort.abort();
     await Promise.all(this.slots.map((s) => s.proxy.close()));
+    await this.database.dispose();
+  }
+
+  private serverName(index: number): string {
+    return this.running.length > 1 ? `server ${index + 1}` : 'the server';
   }
 
   private optionLabels(): string[] {
     return Array.from({ length: this.opts.buttons }, (_, i) => `option ${i + 1}`);
   }
 
-  private async startServer(): Promise<void> {
+  private async startServer(index: number): Promise<void> {
     let server: ServerProcess;
+    const args = this.database.serverArgs(index);
+    const [, db, ...extra] = args;
     try {
-      server = await startServerProcess(this.db);
+      server = await startServerProcess(db!, 0, extra);
     } catch (err) {
       // One more try: on a loaded machine the first start can miss its deadline.
-      this.opts.onProblem(`server restart failed once: ${(err as Error).message.split('\n')[0]}`);
-      server = await startServerProcess(this.db);
+      this.opts.onProblem(`${this.serverName(index)} restart failed once: ${(err as Error).message.split('\n')[0]}`);
+      server = await startServerProcess(db!, 0, extra);
     }
-    this.watch(server.process, 'server', () => server.stderr.join('').slice(-2000));
-    this.server = server;
+    this.watch(server.process, this.serverName(index), () => server.stderr.join('').slice(-2000));
+    this.running[index] = server;
     this.servers.push(server);
-    for (const s of this.slots) s.proxy.setTarget(server.port);
+    for (const s of this.slots) s.proxy.setTarget(server.port, index);
   }
 
   private startKiosk(slot: KioskSlot): void {

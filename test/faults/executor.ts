@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killAll } from '../e2e/processes.js';
+import type { PgCluster } from '../support/postgres/cluster.js';
 import { checkHistory, DEFAULT_TOLERANCES, type CheckResult, type Tolerances } from './checker.js';
 import { FaultCluster, sleep } from './cluster.js';
 import { collectHistory, wallMinusMonotonic } from './history.js';
@@ -33,6 +34,8 @@ export interface ExecuteOptions {
   keepDir?: boolean;
   lockoutMs?: number;
   heartbeatMs?: number;
+  /** The running throwaway PostgreSQL of a campaign with several servers (schedule.options.servers > 1). */
+  postgres?: PgCluster;
 }
 
 export interface ScheduleRun {
@@ -72,6 +75,8 @@ export async function executeSchedule(schedule: Schedule, options: ExecuteOption
     lockoutMs: options.lockoutMs ?? 100,
     heartbeatMs: options.heartbeatMs ?? 2000,
     onProblem: (what) => problems.push(what),
+    servers: schedule.options.servers,
+    ...(options.postgres && { postgres: options.postgres }),
   });
   try {
     await cluster.start();
@@ -90,7 +95,7 @@ export async function executeSchedule(schedule: Schedule, options: ExecuteOption
         case 'killServer':
           if (action.downMs >= LONG_DOWN_MS[0]) longServerDowns++;
           if (action.signal === 'SIGTERM') gracefulStops++;
-          return cluster.killServer(action.signal, action.downMs);
+          return cluster.killServer(action.signal, action.downMs, action.server);
         case 'killKiosk':
           if (action.signal === 'SIGTERM') gracefulStops++;
           return cluster.killKiosk(slot!, action.signal, action.downMs);
@@ -111,6 +116,11 @@ export async function executeSchedule(schedule: Schedule, options: ExecuteOption
           return Promise.resolve();
         case 'rotatePoll':
           return cluster.rotatePoll(action.gapMs);
+        case 'restartDb':
+          return cluster.restartDb(action.mode, action.downMs);
+        case 'cutDb':
+          cluster.cutDb(action.server, action.forMs, action.reset);
+          return Promise.resolve();
       }
     };
 
@@ -139,6 +149,12 @@ export async function executeSchedule(schedule: Schedule, options: ExecuteOption
       transitMsByKiosk: Object.fromEntries(cluster.slots.map((s) => [s.id, DEFAULT_TOLERANCES.transitMs + (holds.get(s.index) ?? 0)])),
     };
     const check = checkHistory(history, tolerances);
+    // A post-mortem needs the processes' logs too: the servers' JSON lines and the kiosks' stderr.
+    if (options.keepDir) {
+      for (const [i, srv] of cluster.servers.entries()) writeFileSync(join(dir, `server-${i + 1}.log`), srv.logs.map((l) => JSON.stringify(l)).join('\n') + '\n' + srv.stderr.join(''));
+      for (const slot of cluster.slots) writeFileSync(join(dir, `${slot.id}.log`), slot.instances.map((k) => k.stderr.join('')).join('\n'));
+      writeFileSync(join(dir, 'actions.json'), JSON.stringify(schedule.actions, null, 1));
+    }
     const proxy = { connections: 0, refused: 0, cuts: 0, ackCuts: 0, expired: 0 };
     for (const s of cluster.slots) for (const k of Object.keys(proxy) as (keyof typeof proxy)[]) proxy[k] += s.proxy.stats[k];
     return {

@@ -14,6 +14,10 @@ import { connect, createServer, type AddressInfo, type Server, type Socket } fro
  * on this connection or the kiosk's next one, until it expires. The upstream port can change
  * (`setTarget`) because a restarted server listens on a fresh port; while there is no target,
  * connections are refused, as they would be by a server that is down.
+ *
+ * With several servers (a cluster on one database) the proxy listens once per server — each
+ * `listen()` adds a port for the next target — and the kiosk lists those ports as its servers:
+ * the link's faults apply whichever server the kiosk is connected to.
  */
 
 export type Direction = 'toServer' | 'toKiosk';
@@ -56,8 +60,8 @@ export interface FaultProxyOptions {
 
 export class FaultProxy {
   readonly stats: FaultProxyStats = { connections: 0, refused: 0, cuts: 0, ackCuts: 0, expired: 0, bytesToServer: 0, bytesToKiosk: 0 };
-  private server: Server | undefined;
-  private target: number | undefined;
+  private readonly listeners: Server[] = [];
+  private readonly targets: (number | undefined)[];
   private readonly links = new Set<Link>();
   private readonly armed: ArmedCut[] = [];
   private latencyMs = 0;
@@ -67,15 +71,17 @@ export class FaultProxy {
   readonly now: () => number;
   private readonly cutExpiryMs: number;
 
-  constructor(targetPort: number | undefined, options: FaultProxyOptions = {}) {
-    this.target = targetPort;
+  constructor(targetPorts: number | undefined | readonly (number | undefined)[], options: FaultProxyOptions = {}) {
+    this.targets = Array.isArray(targetPorts) ? [...targetPorts] : [targetPorts as number | undefined];
     this.now = options.now ?? Date.now;
     this.cutExpiryMs = options.cutExpiryMs ?? 4000;
   }
 
+  /** Listens for the next target (the first call for target 0, and so on); returns the port. */
   async listen(): Promise<number> {
-    const server = createServer((kiosk) => this.accept(kiosk));
-    this.server = server;
+    const index = this.listeners.length;
+    const server = createServer((kiosk) => this.accept(kiosk, index));
+    this.listeners.push(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
@@ -83,9 +89,9 @@ export class FaultProxy {
     return (server.address() as AddressInfo).port;
   }
 
-  /** The server's port, or undefined while it is down. */
-  setTarget(port: number | undefined): void {
-    this.target = port;
+  /** Server `index`'s port, or undefined while it is down. */
+  setTarget(port: number | undefined, index = 0): void {
+    this.targets[index] = port;
   }
 
   /** Open connections (kiosk side). */
@@ -134,9 +140,8 @@ export class FaultProxy {
   async close(): Promise<void> {
     this.clearFaults();
     for (const link of [...this.links]) link.cut(false);
-    const server = this.server;
-    this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    const listeners = this.listeners.splice(0);
+    await Promise.all(listeners.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
 
   // ---------------------------------------------------------------- internals used by Link
@@ -182,15 +187,16 @@ export class FaultProxy {
     for (const link of this.links) link.pump();
   }
 
-  private accept(kiosk: Socket): void {
+  private accept(kiosk: Socket, index: number): void {
     this.stats.connections++;
     kiosk.on('error', () => undefined);
-    if (this.target === undefined || this.now() < this.partitionedUntil) {
+    const target = this.targets[index];
+    if (target === undefined || this.now() < this.partitionedUntil) {
       this.stats.refused++;
       kiosk.destroy();
       return;
     }
-    const link = new Link(this, kiosk, connect({ host: '127.0.0.1', port: this.target }));
+    const link = new Link(this, kiosk, connect({ host: '127.0.0.1', port: target }));
     this.links.add(link);
   }
 }

@@ -2,13 +2,13 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { readBootId } from '../../src/kiosk/clock/clock.js';
 import { outboxPath } from '../../src/kiosk/outbox/outbox.js';
-import { openSqliteVoteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { History, OutboxRecord } from './checker.js';
 import type { FaultCluster } from './cluster.js';
 
 /**
  * Reads what happened, after every process has stopped: each kiosk's outbox (read-only), the
- * server's vote and poll tables (read-only), and the "vote recorded" lines the kiosks logged.
+ * servers' vote and poll tables (read-only; SQLite or PostgreSQL), and the "vote recorded" lines
+ * the kiosks logged.
  */
 
 /** Wall-clock ms minus CLOCK_MONOTONIC ms, as this process sees them (the kiosks share both clocks). */
@@ -70,7 +70,7 @@ export function recordedVoteIds(stderr: string): string[] {
 
 export async function collectHistory(cluster: FaultCluster, offsetMs: number): Promise<History> {
   const outbox = cluster.slots.flatMap((s) => readOutbox(s.id, s.dataDir, offsetMs));
-  const store = openSqliteVoteStore(cluster.db, { readonly: true });
+  const store = await cluster.database.open(true);
   try {
     const votes = await store.listVotes();
     const polls = await store.listPolls();

@@ -1,6 +1,7 @@
 /**
  * The fault campaign, outside vitest (npm run test:faults):
- *   vite-node test/faults/run-campaign.ts [--schedules 20] [--first-seed N] [--duration 10000] [--kiosks 5]
+ *   vite-node test/faults/run-campaign.ts [--schedules 20] [--first-seed N] [--duration 10000] [--kiosks 5] [--cluster 3]
+ *   (--cluster N: N servers on one throwaway PostgreSQL, with database stops and cut connections)
  *   vite-node test/faults/run-campaign.ts --seed N          (rerun one schedule exactly)
  *   ... --report FILE   (totals as JSON, rewritten after every schedule)   --keep   (keep the temp dirs)
  *   ... --stop-on-failure   --max-minutes M   (start no schedule after M minutes; the totals say how many ran)
@@ -44,10 +45,11 @@ const seeds = single !== undefined
     })();
 const durationMs = number('duration', 10_000, (n) => Number.isSafeInteger(n) && n >= 3000);
 const kiosks = number('kiosks', 5);
+const servers = number('cluster', 1);
 const report = value('report');
 const maxMinutes = value('max-minutes') === undefined ? undefined : number('max-minutes', 0);
 const writeReport = (totals: object, done: boolean): void => {
-  if (report) writeFileSync(report, JSON.stringify({ durationMs, kiosks, planned: seeds.length, firstSeed: seeds[0], done, ...totals }, null, 2) + '\n');
+  if (report) writeFileSync(report, JSON.stringify({ durationMs, kiosks, servers, planned: seeds.length, firstSeed: seeds[0], done, ...totals }, null, 2) + '\n');
 };
 
 // SIGINT/SIGTERM: leave no kiosk or server behind.
@@ -61,10 +63,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 await ensureBuilt();
-process.stdout.write(`fault campaign: ${seeds.length} schedule(s) from seed ${seeds[0]}, ${durationMs} ms each, ${kiosks} kiosks\n`);
+const where = servers > 1 ? `${servers} servers on one PostgreSQL` : 'one server on SQLite';
+process.stdout.write(`fault campaign: ${seeds.length} schedule(s) from seed ${seeds[0]}, ${durationMs} ms each, ${kiosks} kiosks, ${where}\n`);
 const totals = await runCampaign({
   seeds,
-  schedule: { durationMs, kiosks },
+  schedule: { durationMs, kiosks, servers },
   execute: { keepDir: flag('keep'), ...(flag('verbose') && { log: (line: string) => process.stderr.write(`${line}\n`) }) },
   stopOnFailure: flag('stop-on-failure'),
   ...(maxMinutes !== undefined && { deadline: Date.now() + maxMinutes * 60_000 }),
@@ -76,7 +79,7 @@ const totals = await runCampaign({
 });
 process.stdout.write(`\n${formatTotals(totals)}\n`);
 for (const seed of totals.failedSeeds) {
-  process.stdout.write(`rerun: npm run test:faults -- --seed ${seed} --duration ${durationMs} --kiosks ${kiosks}\n`);
+  process.stdout.write(`rerun: npm run test:faults -- --seed ${seed} --duration ${durationMs} --kiosks ${kiosks}${servers > 1 ? ` --cluster ${servers}` : ''}\n`);
 }
 writeReport(totals, true);
 if (totals.schedules < seeds.length) process.stdout.write(`stopped at the time limit: ${totals.schedules} of ${seeds.length} schedules ran\n`);

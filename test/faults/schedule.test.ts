@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createRng } from './random.js';
-import { countFaults, DEFAULT_SCHEDULE_OPTIONS, FAULT_KINDS, generateSchedule, holdMsByKiosk, LONG_DOWN_MS, maxHoldMs, type Action } from './schedule.js';
+import { countFaults, DEFAULT_SCHEDULE_OPTIONS, FAULT_KINDS, faultKindsFor, generateSchedule, holdMsByKiosk, LONG_DOWN_MS, maxHoldMs, type Action } from './schedule.js';
 
 const SEEDS = Array.from({ length: 200 }, (_, i) => i * 7919 + 1);
 
@@ -87,9 +88,43 @@ describe('generateSchedule', () => {
       rotationsWhileDown += s.actions.filter((a) => a.kind === 'rotatePoll' && downs.some((d) => a.atMs > d.atMs && a.atMs + a.gapMs < d.atMs + d.downMs)).length;
       expect(s.actions.filter((a) => a.kind === 'press').length).toBeGreaterThan(30);
     }
-    for (const kind of FAULT_KINDS) expect(totals[kind], kind).toBeGreaterThan(SEEDS.length / 2);
+    for (const kind of faultKindsFor(1)) expect(totals[kind], kind).toBeGreaterThan(SEEDS.length / 2);
+    // One server on SQLite: no database to stop or cut.
+    expect(totals.restartDb! + totals.cutDb!).toBe(0);
     expect(longDowns).toBeGreaterThan(SEEDS.length / 5);
     expect(rotationsWhileDown).toBeGreaterThan(SEEDS.length / 10);
+  });
+
+  it('with several servers: kills any one of them, one at a time; stops and cuts the database, never while a server restarts or a poll rotates', () => {
+    const totals = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<string, number>;
+    const killed = new Set<number>();
+    for (const seed of SEEDS) {
+      const s = generateSchedule(seed, { servers: 3 });
+      for (const [k, n] of Object.entries(countFaults(s))) totals[k]! += n;
+      const downs = s.actions.flatMap((a) => (a.kind === 'killServer' ? [{ from: a.atMs, to: a.atMs + a.downMs, server: a.server }] : []));
+      for (const d of downs) killed.add(d.server);
+      for (const [i, a] of downs.entries()) for (const b of downs.slice(i + 1)) expect(a.to <= b.from || b.to <= a.from).toBe(true);
+      const dbDowns = s.actions.flatMap((a) => (a.kind === 'restartDb' ? [{ from: a.atMs, to: a.atMs + a.downMs }] : []));
+      const overlaps = (x: { from: number; to: number }, y: { from: number; to: number }) => x.from < y.to && y.from < x.to;
+      for (const d of dbDowns) {
+        expect(downs.some((w) => overlaps(w, d))).toBe(false);
+        expect(s.actions.some((a) => a.kind === 'rotatePoll' && overlaps({ from: a.atMs, to: a.atMs + a.gapMs }, d))).toBe(false);
+      }
+      for (const c of s.actions) {
+        if (c.kind !== 'cutDb') continue;
+        expect(downs.some((w) => w.server === c.server && overlaps(w, { from: c.atMs, to: c.atMs + c.forMs }))).toBe(false);
+      }
+    }
+    for (const kind of faultKindsFor(3)) expect(totals[kind], kind).toBeGreaterThan(SEEDS.length / 3);
+    expect([...killed].sort()).toEqual([0, 1, 2]);
+  });
+
+  it('a single-server schedule is the same as before clusters existed (recorded seeds replay)', () => {
+    // Digests of the actions the generator made for these seeds before it knew of clusters.
+    const digest = (seed: number) =>
+      createHash('sha256').update(JSON.stringify(generateSchedule(seed).actions.map(({ ...a }) => (delete (a as { server?: number }).server, a)))).digest('hex').slice(0, 16);
+    expect([1, 3, 7, 20, 12345].map(digest)).toEqual(['0ce8940233cd3afc', '8b635a08ab75a15e', 'feff3d64a3272da9', '5f1a4053a7dfcc31', '6bc94bc830401039']);
+    expect(generateSchedule(7).actions.every((a) => a.kind !== 'killServer' || a.server === 0)).toBe(true);
   });
 
   it('scales fault counts with the duration and honours overrides', () => {

@@ -1,24 +1,32 @@
 import { createRng, type Rng } from './random.js';
 
 /**
- * A fault schedule: timed actions against one server, `kiosks` kiosks and the proxy in front of
- * each kiosk. Pure: `generateSchedule(seed)` always yields the same actions, so a failing seed
+ * A fault schedule: timed actions against the servers (one on SQLite, or `servers` on one
+ * PostgreSQL), `kiosks` kiosks and the proxy in front of each kiosk — and, with several servers,
+ * the database itself (stopped and restarted) and each server's connections to it (cut). Pure: `generateSchedule(seed)` always yields the same actions, so a failing seed
  * replays the same presses and faults at the same offsets (the processes' own timing still varies).
  *
  * Kiosks are numbered 0..kiosks-1; buttons 1..buttons. Times are ms from the start of the fault
  * phase. Directions are as the proxy sees them: `toServer` = kiosk -> server bytes.
  */
 
-export type FaultKind = 'killServer' | 'killKiosk' | 'cut' | 'cutAfterAck' | 'delay' | 'stall' | 'partition' | 'rotatePoll';
-export const FAULT_KINDS: readonly FaultKind[] = ['killServer', 'killKiosk', 'cut', 'cutAfterAck', 'delay', 'stall', 'partition', 'rotatePoll'];
+export type FaultKind = 'killServer' | 'killKiosk' | 'cut' | 'cutAfterAck' | 'delay' | 'stall' | 'partition' | 'rotatePoll' | 'restartDb' | 'cutDb';
+export const FAULT_KINDS: readonly FaultKind[] = ['killServer', 'killKiosk', 'cut', 'cutAfterAck', 'delay', 'stall', 'partition', 'rotatePoll', 'restartDb', 'cutDb'];
+/** Faults of the shared database: only in a cluster (servers > 1). */
+export const DATABASE_FAULT_KINDS: readonly FaultKind[] = ['restartDb', 'cutDb'];
+
+/** The kinds a schedule with `servers` servers can hold. */
+export function faultKindsFor(servers: number): FaultKind[] {
+  return FAULT_KINDS.filter((k) => servers > 1 || !DATABASE_FAULT_KINDS.includes(k));
+}
 
 /** Mostly SIGKILL (the crash we must survive); sometimes SIGTERM, to exercise the graceful stop. */
 export type StopSignal = 'SIGKILL' | 'SIGTERM';
 
 export type Action =
   | { atMs: number; kind: 'press'; kiosk: number; button: number }
-  /** Stop the server with `signal`; start it again `downMs` after it has exited. */
-  | { atMs: number; kind: 'killServer'; signal: StopSignal; downMs: number }
+  /** Stop server `server` with `signal`; start it again `downMs` after it has exited. */
+  | { atMs: number; kind: 'killServer'; server: number; signal: StopSignal; downMs: number }
   /** Stop one kiosk with `signal`; start it again (same data dir) `downMs` after it has exited. */
   | { atMs: number; kind: 'killKiosk'; signal: StopSignal; kiosk: number; downMs: number }
   /** Cut that kiosk's connection after `afterBytes` more bytes in `direction` (RST if `reset`). */
@@ -33,12 +41,18 @@ export type Action =
   /** Cut that kiosk's connection and refuse new ones for `forMs` (its network is gone). */
   | { atMs: number; kind: 'partition'; kiosk: number; forMs: number }
   /** Close the open poll (`pivote poll close`), wait `gapMs`, open a new one (`pivote poll open`). */
-  | { atMs: number; kind: 'rotatePoll'; gapMs: number };
+  | { atMs: number; kind: 'rotatePoll'; gapMs: number }
+  /** Stop the database (`pg_ctl stop -m mode`: fast ends sessions, immediate is a crash), start it `downMs` later. */
+  | { atMs: number; kind: 'restartDb'; mode: 'fast' | 'immediate'; downMs: number }
+  /** Cut server `server`'s connections to the database (RST if `reset`); refuse new ones for `forMs` (0: a cut only). */
+  | { atMs: number; kind: 'cutDb'; server: number; forMs: number; reset: boolean };
 
 export type ActionKind = Action['kind'];
 
 export interface ScheduleOptions {
   kiosks: number;
+  /** 1: one server on SQLite. More: that many servers on one PostgreSQL, with database faults. */
+  servers: number;
   /** Length of the fault phase; every action starts (and every restart is due) within it. */
   durationMs: number;
   /** Options of every poll (the kiosk's default wiring has 4 buttons). */
@@ -51,6 +65,7 @@ export interface ScheduleOptions {
 
 export const DEFAULT_SCHEDULE_OPTIONS: Readonly<ScheduleOptions> = Object.freeze<ScheduleOptions>({
   kiosks: 5,
+  servers: 1,
   durationMs: 10_000,
   buttons: 4,
   pressGapMs: [250, 900],
@@ -63,6 +78,8 @@ export const DEFAULT_SCHEDULE_OPTIONS: Readonly<ScheduleOptions> = Object.freeze
     stall: [1, 2],
     partition: [0.5, 1.5],
     rotatePoll: [0.6, 1.6],
+    restartDb: [0.5, 1],
+    cutDb: [1.5, 3],
   },
 });
 
@@ -94,15 +111,19 @@ export function generateSchedule(seed: number, overrides: Partial<ScheduleOption
   const count = (kind: FaultKind): number => scaledCount(rng, options.faultsPer10s[kind], duration);
 
   // Server kills first: they decide where a poll rotation "while votes are queued" can go.
-  const serverDown: (Window & { long: boolean })[] = [];
+  const serverDown: (Window & { long: boolean; server: number })[] = [];
   for (let i = count('killServer'); i > 0; i--) {
     const long = rng.chance(0.5);
     const downMs = long ? rng.int(LONG_DOWN_MS[0], LONG_DOWN_MS[1]) : rng.int(SHORT_DOWN_MS[0], SHORT_DOWN_MS[1]);
     const at = place(rng, EDGE_MS, duration - downMs - EDGE_MS, downMs, serverDown);
     if (at === undefined) continue;
-    serverDown.push({ from: at, to: at + downMs, long: downMs >= LONG_DOWN_MS[0] });
-    actions.push({ atMs: at, kind: 'killServer', signal: stopSignal(rng), downMs });
+    // One server down at a time (windows do not overlap); which one, in a cluster.
+    const server = options.servers > 1 ? rng.int(0, options.servers - 1) : 0;
+    serverDown.push({ from: at, to: at + downMs, long: downMs >= LONG_DOWN_MS[0], server });
+    actions.push({ atMs: at, kind: 'killServer', server, signal: stopSignal(rng), downMs });
   }
+  // The database's faults keep clear of server restarts: a server starting needs its database.
+  const dbDown = options.servers > 1 ? databaseFaults(rng, options, serverDown, actions) : [];
 
   const kioskDown: Window[][] = Array.from({ length: kiosks }, () => []);
   for (let i = count('killKiosk'); i > 0; i--) {
@@ -153,7 +174,8 @@ export function generateSchedule(seed: number, overrides: Partial<ScheduleOption
     const during = longDowns.length > 0 && rng.chance(0.5) ? rng.pick(longDowns) : undefined;
     const lo = during ? during.from + 200 : 1000;
     const hi = during ? during.to - gapMs - 200 : duration - gapMs - 1000;
-    const at = place(rng, lo, hi, gapMs + 1000, rotations);
+    // `pivote poll` needs the database: never while it is down.
+    const at = place(rng, lo, hi, gapMs + 1000, [...rotations, ...dbDown]);
     if (at === undefined) continue;
     rotations.push({ from: at, to: at + gapMs + 1000 });
     actions.push({ atMs: at, kind: 'rotatePoll', gapMs });
@@ -201,6 +223,29 @@ export function maxHoldMs(schedule: Pick<Schedule, 'actions'>): number {
   return Math.max(0, ...holdMsByKiosk(schedule).values());
 }
 
+/** Database restarts and cut connections (a cluster only); returns when the database is down. */
+function databaseFaults(rng: Rng, options: ScheduleOptions, serverDown: readonly (Window & { server: number })[], actions: Action[]): Window[] {
+  const duration = options.durationMs;
+  const count = (kind: FaultKind): number => scaledCount(rng, options.faultsPer10s[kind], duration);
+  const dbDown: Window[] = [];
+  for (let i = count('restartDb'); i > 0; i--) {
+    const downMs = rng.int(300, 3000);
+    const at = place(rng, EDGE_MS, duration - downMs - EDGE_MS, downMs, [...dbDown, ...serverDown]);
+    if (at === undefined) continue;
+    dbDown.push({ from: at, to: at + downMs });
+    actions.push({ atMs: at, kind: 'restartDb', mode: rng.chance(0.5) ? 'fast' : 'immediate', downMs });
+  }
+  for (let i = count('cutDb'); i > 0; i--) {
+    const server = rng.int(0, options.servers - 1);
+    // Half are a cut only (the server reconnects at once), half a partition of up to 3 s.
+    const forMs = rng.chance(0.5) ? 0 : rng.int(200, 3000);
+    const at = place(rng, EDGE_MS, duration - forMs - EDGE_MS, forMs, serverDown.filter((w) => w.server === server));
+    if (at === undefined) continue;
+    actions.push({ atMs: at, kind: 'cutDb', server, forMs, reset: rng.chance(0.5) });
+  }
+  return dbDown;
+}
+
 function stopSignal(rng: Rng): StopSignal {
   return rng.chance(0.2) ? 'SIGTERM' : 'SIGKILL';
 }
@@ -210,6 +255,7 @@ function checkOptions(o: ScheduleOptions): void {
     throw new RangeError(`schedule options: ${what}`);
   };
   if (!Number.isInteger(o.kiosks) || o.kiosks < 1) bad('kiosks must be a positive whole number');
+  if (!Number.isInteger(o.servers) || o.servers < 1) bad('servers must be a positive whole number');
   if (!Number.isInteger(o.buttons) || o.buttons < 2 || o.buttons > 8) bad('buttons must be 2-8');
   if (!Number.isInteger(o.durationMs) || o.durationMs < 3000) bad('durationMs must be at least 3000');
   const [gapMin, gapMax] = o.pressGapMs;

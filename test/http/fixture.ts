@@ -42,10 +42,19 @@ export interface ApiResponse {
   json: any;
 }
 
-export async function startHttpFixture(opts: { limits?: Partial<ServerLimits>; tz?: string } = {}): Promise<HttpFixture> {
+export interface HttpFixtureOptions {
+  limits?: Partial<ServerLimits>;
+  tz?: string;
+  /** A postgres:// URL to use instead of an SQLite file in the temp folder (several servers). */
+  db?: string;
+  /** The admin token file to use (several servers sharing one token); default: a new one. */
+  tokenFile?: string;
+}
+
+export async function startHttpFixture(opts: HttpFixtureOptions = {}): Promise<HttpFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'pivote-http-'));
-  const db = join(dir, 'pivote.db');
-  const tokenFile = `${db}.admin-token`;
+  const db = opts.db ?? join(dir, 'pivote.db');
+  const tokenFile = opts.tokenFile ?? join(dir, 'pivote.db.admin-token');
   const { token } = ensureTokenFile(tokenFile);
   const logger = pino({ level: 'silent' });
   const server = await startServer({ dbPath: db, host: '127.0.0.1', port: 0, logger, ...(opts.limits && { limits: opts.limits }) });

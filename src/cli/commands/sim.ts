@@ -30,10 +30,14 @@ function number(flag: string, check: (n: number) => boolean, what: string): (val
 const wholeAtLeast = (flag: string, min: number) => number(flag, (n) => Number.isInteger(n) && n >= min, `a whole number >= ${min}`);
 const positive = (flag: string) => number(flag, (n) => n > 0, 'a number above 0');
 
-function serverFlag(value: string): ServerAddress {
-  const parsed = parseServerAddress(value.trim());
-  if (!parsed.ok) throw new PivoteError('PV_USAGE', `--server: ${parsed.problem}`);
-  return parsed.address;
+/** `--server a:7070,b:7070` or `--server a:7070 --server b:7070`: several servers of one database. */
+function serverFlag(value: string, previous: ServerAddress[] | undefined): ServerAddress[] {
+  const added = value.split(',').map((part) => {
+    const parsed = parseServerAddress(part.trim());
+    if (!parsed.ok) throw new PivoteError('PV_USAGE', `--server: ${parsed.problem}`);
+    return parsed.address;
+  });
+  return [...(previous ?? []), ...added];
 }
 
 export function registerSim(program: Command, ctx: CliContext, stopSignal: StopSignal = () => waitForStopSignal()): void {
@@ -41,7 +45,7 @@ export function registerSim(program: Command, ctx: CliContext, stopSignal: StopS
     program
       .command('sim')
       .description('run N simulated kiosks (mock GPIO) against a server where simulated people vote; report what was acknowledged')
-      .requiredOption('--server <host[:port]>', 'the running `pivote server` (port 7070 if not given)', serverFlag)
+      .requiredOption('--server <host[:port]>', 'the running `pivote server` (port 7070 if not given); several servers of one database: repeat it or separate them with commas (the kiosks are spread over them and fail over to the next)', serverFlag)
       .requiredOption('--kiosks <n>', 'how many kiosks (registered as sim-1 … sim-N through --db or --url; existing ones get a new secret)', wholeAtLeast('--kiosks', 1))
       .option('--votes <m>', 'stop after m presses in total', wholeAtLeast('--votes', 1))
       .option('--rate <r>', 'load instead of people: presses per second over all kiosks, each kiosk pressed as soon as its lockout allows (the repeated-press rule then flags many)', positive('--rate'))

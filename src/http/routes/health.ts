@@ -8,6 +8,8 @@ export const READY_STORE_TIMEOUT_MS = 2_000;
 export async function notReadyReason(ctx: HttpContext): Promise<string | null> {
   if (ctx.core.shuttingDown) return 'the server is shutting down';
   if (!ctx.kioskListenerUp()) return 'the kiosk listener is not accepting connections';
+  const storeProblem = ctx.core.storeProblem();
+  if (storeProblem !== null) return storeProblem;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([

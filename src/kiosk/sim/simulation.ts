@@ -38,7 +38,9 @@ const SPACING_MARGIN_MS = 50;
 const DEBOUNCE_MS = 10;
 
 export interface SimulationOptions {
-  server: ServerAddress;
+  /** One server, or several (servers sharing one database): kiosk i is given the list starting
+   *  at server i, so the kiosks spread over them and each fails over to the next. */
+  server: ServerAddress | readonly ServerAddress[];
   kiosks: readonly SimKiosk[];
   /** Stop after this many presses in total. */
   votes?: number;
@@ -128,7 +130,7 @@ export async function runSimulation(opts: SimulationOptions, deps: SimulationDep
   const counts = { pressed: 0, recorded: 0, acknowledged: 0, flagged: 0, rejected: 0, skipped: 0 };
   const kiosks: SimKioskState[] = [];
   try {
-    for (const k of opts.kiosks) kiosks.push(await startSimKiosk(k, opts, deps, lockoutMs, counts, emit));
+    for (const [index, k] of opts.kiosks.entries()) kiosks.push(await startSimKiosk(k, index, opts, deps, lockoutMs, counts, emit));
     const poll = await waitUntilReady(kiosks, opts, timers);
     if (poll) emit({ type: 'started', kiosks: kiosks.length, poll, rate, mode: opts.rate === undefined ? 'people' : 'rate' });
 
@@ -175,7 +177,7 @@ export async function runSimulation(opts: SimulationOptions, deps: SimulationDep
     emit({ type: 'drained', queued: queued() });
 
     const report: SimReport = {
-      server: formatServerAddress(opts.server),
+      server: serverNames(opts.server),
       kiosks: kiosks.length,
       seed,
       ...counts,
@@ -212,6 +214,7 @@ function checkOptions(opts: SimulationOptions, rate: number, capacity: number, l
 
 async function startSimKiosk(
   k: SimKiosk,
+  index: number,
   opts: SimulationOptions,
   deps: SimulationDeps,
   lockoutMs: number,
@@ -222,7 +225,7 @@ async function startSimKiosk(
   const settled = new Set<string>();
   const app = await startKiosk(
     {
-      servers: [opts.server],
+      servers: serversOf(opts.server, index),
       kioskId: k.id,
       secret: k.secret,
       secretFile: undefined,
@@ -271,7 +274,7 @@ async function startSimKiosk(
 /** Every kiosk online and told the open poll; null if aborted first; otherwise one error saying what is wrong. */
 async function waitUntilReady(kiosks: readonly SimKioskState[], opts: SimulationOptions, timers: Timers): Promise<PollInfo | null> {
   const timeoutMs = opts.connectTimeoutMs ?? 10_000;
-  const server = formatServerAddress(opts.server);
+  const server = serverNames(opts.server);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const refused = kiosks.find((k) => k.app.client.status === 'error');
@@ -301,4 +304,16 @@ async function waitUntilReady(kiosks: readonly SimKioskState[], opts: Simulation
 
 function sleep(timers: Timers, ms: number): Promise<void> {
   return new Promise((resolve) => timers.setTimeout(resolve, ms));
+}
+
+const listOf = (s: ServerAddress | readonly ServerAddress[]): readonly ServerAddress[] => (Array.isArray(s) ? s : [s as ServerAddress]);
+
+/** Kiosk `index`'s server list: all of them, starting at a different one for each kiosk. */
+export function serversOf(s: ServerAddress | readonly ServerAddress[], index: number): ServerAddress[] {
+  const list = listOf(s);
+  return list.map((_, i) => list[(index + i) % list.length] as ServerAddress);
+}
+
+function serverNames(s: ServerAddress | readonly ServerAddress[]): string {
+  return listOf(s).map(formatServerAddress).join(', ');
 }

@@ -1,5 +1,5 @@
 import { newSecret, verifyAuthMac } from '../../protocol/auth.js';
-import { PivoteError } from '../../protocol/errors.js';
+import { PivoteError, isPivoteError } from '../../protocol/errors.js';
 import type { AuthMessage } from '../../protocol/messages.js';
 import type { ServerContext } from '../context.js';
 import type { Session } from '../session.js';
@@ -25,5 +25,12 @@ export async function handleAuth(ctx: ServerContext, session: Session, msg: Auth
   }
   if (kiosk.revokedAt !== null) throw new PivoteError('PV_KIOSK_REVOKED', 'this kiosk has been revoked');
   if (ctx.shuttingDown) throw new PivoteError('PV_SERVER_SHUTDOWN', 'the server is shutting down');
-  ctx.admit(session, kiosk);
+  // One live connection per kiosk across every server on the database (connection-claims.ts).
+  const epoch = await ctx.claimConnection(kioskId).catch((err: unknown) => {
+    // Removed between the lookup and the claim: as unknown as any other id.
+    throw isPivoteError(err, 'PV_UNKNOWN_KIOSK') ? new PivoteError('PV_AUTH_FAILED', 'authentication failed') : err;
+  });
+  if (session.state !== 'authenticating') return;
+  if (ctx.shuttingDown) throw new PivoteError('PV_SERVER_SHUTDOWN', 'the server is shutting down');
+  ctx.admit(session, kiosk, epoch);
 }

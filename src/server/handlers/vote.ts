@@ -63,8 +63,10 @@ function refuse(session: Session, msg: VoteMessage, code: VoteRejectCode, messag
 function refuseUnlessStored(ctx: ServerContext, session: Session, msg: VoteMessage, code: VoteRejectCode, message: string): Promise<void> {
   const kioskId = session.kioskId!;
   session.inflight++; // counts against the window while the store is asked
-  // After the commits already queued, one of which may hold the first copy.
-  return ctx.committer.settled().then(() => ctx.store.getVote(kioskId, msg.voteId)).then((stored) => {
+  // After the commits already queued, one of which may hold the first copy — and, on a database
+  // over the network, after any transaction of this kiosk still finishing (VoteStore.settleVotes).
+  const settled = ctx.committer.settled().then(() => ctx.store.settleVotes?.([kioskId]));
+  return settled.then(() => ctx.store.getVote(kioskId, msg.voteId)).then((stored) => {
     if (stored === undefined) {
       session.inflight--;
       refuse(session, msg, code, message);

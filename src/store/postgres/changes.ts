@@ -17,7 +17,16 @@ function bounded(full: string, short: string): string {
   return Buffer.byteLength(full) <= MAX_PAYLOAD_BYTES ? full : short;
 }
 
-export function encodeChange(change: Committed): string {
+/**
+ * `origin` names the store instance (one per server process) whose transaction sent it, so a
+ * server can tell its own changes, which it has acted on already, from everyone else's.
+ */
+export function encodeChange(change: Committed, origin?: string): string {
+  const payload = encodeBody(change);
+  return origin === undefined ? payload : `{"o":${JSON.stringify(origin)},${payload.slice(1)}`;
+}
+
+function encodeBody(change: Committed): string {
   switch (change.kind) {
     case 'poll':
       return JSON.stringify({ t: 'poll', id: change.pollId, c: change.change });
@@ -58,6 +67,11 @@ function decodeIds(ids: unknown): string[] | null | undefined {
 const oneOf = <T extends string>(values: readonly T[], x: unknown): x is T => typeof x === 'string' && (values as readonly string[]).includes(x);
 
 export function decodeChange(payload: string | undefined): Committed | undefined {
+  return decodeNotice(payload)?.change;
+}
+
+/** The change and the origin it was sent with (undefined: none, or not pivote's). */
+export function decodeNotice(payload: string | undefined): { change: Committed; origin: string | undefined } | undefined {
   let o: Record<string, unknown>;
   try {
     const parsed: unknown = JSON.parse(payload ?? '');
@@ -66,6 +80,11 @@ export function decodeChange(payload: string | undefined): Committed | undefined
   } catch {
     return undefined;
   }
+  const change = decodeBody(o);
+  return change && { change, origin: typeof o.o === 'string' ? o.o : undefined };
+}
+
+function decodeBody(o: Record<string, unknown>): Committed | undefined {
   switch (o.t) {
     case 'poll':
       return isCount(o.id) && oneOf(POLL_CHANGES, o.c) ? { kind: 'poll', pollId: o.id, change: o.c } : undefined;

@@ -32,7 +32,15 @@ export class PgDb {
   }
 }
 
+/** The origin of every connection a store's pool opens (see tagOrigin). */
+const originOfClient = new WeakMap<pg.ClientBase, string>();
+
+/** Marks every connection `pool` opens from now on as `origin`'s: what they NOTIFY says so. */
+export function tagOrigin(pool: pg.Pool, origin: string): void {
+  pool.on('connect', (client) => originOfClient.set(client, origin));
+}
+
 /** NOTIFY inside the caller's transaction: delivered on commit, dropped on rollback. */
 export async function notify(c: pg.ClientBase, change: Notice): Promise<void> {
-  await c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, encodeChange(change)]);
+  await c.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, encodeChange(change, originOfClient.get(c))]);
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { StoreChange } from '../types.js';
-import { CHANGE_CHANNEL, decodeChange } from './changes.js';
+import { CHANGE_CHANNEL, decodeNotice } from './changes.js';
 
 /**
  * LISTEN on a connection of its own (a pooled one would be handed to queries). When it breaks,
@@ -13,7 +13,10 @@ import { CHANGE_CHANNEL, decodeChange } from './changes.js';
 
 export interface ListenerOptions {
   config: pg.ClientConfig;
-  onChange(change: StoreChange): void;
+  /** `local`: committed through the store whose origin is `origin` (the listener's own). */
+  onChange(change: StoreChange, local: boolean): void;
+  /** The origin this store's own notifications carry (see tagOrigin in db.ts). */
+  origin?: string;
   logger?: Logger;
   /** Reconnect delays: full jitter over [0, min(maxMs, minMs * 2^attempt)]. */
   backoff?: { minMs: number; maxMs: number };
@@ -69,8 +72,8 @@ export class ChangeListener {
     client.on('end', () => onLost());
     client.on('notification', (msg) => {
       if (msg.channel !== CHANGE_CHANNEL) return;
-      const change = decodeChange(msg.payload);
-      if (change) this.emit(change);
+      const notice = decodeNotice(msg.payload);
+      if (notice) this.emit(notice.change, notice.origin !== undefined && notice.origin === this.opts.origin);
       else this.opts.logger?.debug({ payload: msg.payload }, 'ignored a notification pivote did not write');
     });
     try {
@@ -107,9 +110,9 @@ export class ChangeListener {
     }, delay);
   }
 
-  private emit(change: StoreChange): void {
+  private emit(change: StoreChange, local = false): void {
     try {
-      this.opts.onChange(change);
+      this.opts.onChange(change, local);
     } catch (err) {
       this.opts.logger?.error({ err }, 'a store change listener threw');
     }

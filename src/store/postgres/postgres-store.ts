@@ -18,7 +18,8 @@ import * as alerts from './alerts.js';
 import * as audit from './audit.js';
 import { countStored } from './changes.js';
 import { clientConfig, createPool, inTransaction, type PostgresConnectionOptions } from './connection.js';
-import { PgDb, notify } from './db.js';
+import { randomUUID } from 'node:crypto';
+import { PgDb, notify, tagOrigin } from './db.js';
 import { redactUrl, toStoreError } from './errors.js';
 import * as kiosks from './kiosks.js';
 import { ChangeListener, type ListenerOptions } from './listener.js';
@@ -26,7 +27,7 @@ import * as polls from './polls.js';
 import * as presence from './presence.js';
 import * as results from './results.js';
 import { prepareDatabase } from './schema.js';
-import { recordBatch } from './vote-batch.js';
+import { recordBatch, settleVotes } from './vote-batch.js';
 import { VoteNotices } from './vote-notices.js';
 
 export interface PostgresStoreOptions extends PostgresConnectionOptions {
@@ -53,12 +54,15 @@ export class PostgresVoteStore implements VoteStore {
   private readonly listeners = new Set<ChangeListener>();
   private readonly db: PgDb;
   private readonly voteNotices: VoteNotices;
+  /** Sent with this store's notifications, so its own listeners know them as local. */
+  private readonly origin = randomUUID();
 
   private constructor(
     pool: ReturnType<typeof createPool>,
     private readonly url: string,
     private readonly opts: PostgresStoreOptions,
   ) {
+    tagOrigin(pool, this.origin);
     this.db = new PgDb(pool, { target: redactUrl(url), writable: !opts.readonly }, () => this.closed !== undefined);
     // Announced after the commit, in a transaction of its own: a NOTIFY inside the vote
     // transaction would hold PostgreSQL's cluster-wide notify lock through the commit's disk
@@ -108,6 +112,7 @@ export class PostgresVoteStore implements VoteStore {
   markAllDisconnected = () => presence.markAllDisconnected(this.db);
   claimKioskConnection = (kioskId: string, serverId: string) => presence.claimKioskConnection(this.db, kioskId, serverId);
   readKioskClaims = (kioskIds: readonly string[]) => presence.readKioskClaims(this.db, kioskIds);
+  settleVotes = (kioskIds: readonly string[]) => settleVotes(this.db, kioskIds);
 
   // ------------------------------------------------------------------ polls
   openPoll = (question: string, options: string[], at: number, settings: PollSettings = {}, actor: Actor = SYSTEM_ACTOR) =>
@@ -157,11 +162,12 @@ export class PostgresVoteStore implements VoteStore {
     return plan.outcomes;
   }
 
-  async watchChanges(onChange: (change: StoreChange) => void): Promise<() => Promise<void>> {
+  async watchChanges(onChange: (change: StoreChange, local: boolean) => void): Promise<() => Promise<void>> {
     this.db.check();
     const listener = new ChangeListener({
       config: clientConfig(this.url, this.opts),
       onChange,
+      origin: this.origin,
       ...(this.opts.logger && { logger: this.opts.logger }),
       ...(this.opts.listenBackoff && { backoff: this.opts.listenBackoff }),
     });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { PgDb } from './db.js';
 import type { BurstPolicy, NewVote, RecordOutcome } from '../types.js';
 import { encodeText } from './text-codec.js';
 
@@ -133,4 +134,17 @@ export async function recordBatch(c: pg.ClientBase, votes: readonly NewVote[], b
     }
   }
   return plan;
+}
+
+/**
+ * Waits out any transaction still storing votes of these kiosks: every vote batch locks its
+ * kiosks' rows first (LOCK_KIOSKS) and holds them to its end, so taking the same locks returns
+ * only once such a transaction — one whose client saw its connection break mid-COMMIT included —
+ * has committed or rolled back.
+ */
+export async function settleVotes(db: PgDb, kioskIds: readonly string[]): Promise<void> {
+  if (kioskIds.length === 0) return;
+  await db.tx('soft', async (c) => {
+    await c.query({ ...LOCK_KIOSKS, values: [[...new Set(kioskIds)].sort()] });
+  });
 }

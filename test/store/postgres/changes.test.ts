@@ -193,6 +193,18 @@ describePg('postgres store: changes and claims across servers', (pgc) => {
     await vi.waitFor(() => expect(committed().at(-1)).toEqual({ kind: 'kiosks', kioskIds: ['after'], change: 'added' }), WAIT);
   });
 
+  it('tells the store\'s own changes (local) from those committed through another store', async () => {
+    const marked: [string, boolean][] = [];
+    const stop = await watcher.watchChanges((c, local) => {
+      if (c.kind === 'kiosks') marked.push([c.kioskIds?.[0] ?? '', local]);
+    });
+    await writer.addKiosk(newKiosk('from-writer'));
+    await watcher.addKiosk(newKiosk('from-watcher'));
+    await vi.waitFor(() => expect(marked).toHaveLength(2), WAIT);
+    expect(marked).toEqual([['from-writer', false], ['from-watcher', true]]);
+    await stop();
+  });
+
   it('stops listening when asked, and close() stops the listeners it still has', async () => {
     await stopWatching?.();
     stopWatching = undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isPivoteError } from '../../../src/protocol/errors.js';
-import { MAX_PAYLOAD_BYTES, countStored, decodeChange, encodeChange } from '../../../src/store/postgres/changes.js';
+import { MAX_PAYLOAD_BYTES, countStored, decodeChange, decodeNotice, encodeChange } from '../../../src/store/postgres/changes.js';
 import { isUnavailableError, redactUrl, toStoreError } from '../../../src/store/postgres/errors.js';
 import { presenceRounds } from '../../../src/store/postgres/presence.js';
 import { VoteNotices } from '../../../src/store/postgres/vote-notices.js';
@@ -30,6 +30,14 @@ describe('change notification payloads', () => {
     const payload = encodeChange(change);
     expect(Buffer.byteLength(payload)).toBeLessThan(MAX_PAYLOAD_BYTES);
     expect(decodeChange(payload)).toEqual(change);
+  });
+
+  it.each(changes.map((c) => [c.kind, c] as const))('round-trips %s with the origin of the store that sent it', (_kind, change) => {
+    const origin = '2f1c1a0e-6a43-4c1e-9a51-58d6a1f4b0aa';
+    const payload = encodeChange(change, origin);
+    expect(Buffer.byteLength(payload)).toBeLessThan(MAX_PAYLOAD_BYTES);
+    expect(decodeNotice(payload)).toEqual({ change, origin });
+    expect(decodeNotice(encodeChange(change))).toEqual({ change, origin: undefined });
   });
 
   it('keeps payloads under the NOTIFY limit by leaving long lists out (null: re-read everything)', () => {

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { isPivoteError, type PivoteError } from '../../../src/protocol/errors.js';
@@ -6,6 +7,7 @@ import { openPostgresVoteStore, type PostgresVoteStore } from '../../../src/stor
 import type { StoreChange } from '../../../src/store/types.js';
 import { PgCluster, pgAvailability } from '../../support/postgres/cluster.js';
 import { describePg } from '../../support/postgres/test-db.js';
+import { TcpCutProxy } from '../../support/tcp-cut-proxy.js';
 import { NO_BURST, T0, newKiosk, newVote, seed } from '../contract-helpers.js';
 
 const WAIT = { timeout: 15_000, interval: 50 };
@@ -65,6 +67,40 @@ describePg('postgres store: an unreachable or restarting database', (pgc) => {
       { status: 'duplicate', flagged: false },
       { status: 'duplicate', flagged: false },
     ]);
+  });
+
+  it('a COMMIT whose client went away may still land after the error: settleVotes waits for it', async () => {
+    const db = await pgc.create();
+    cleanups.push(db.drop);
+    const target = pgc.target();
+    const proxy = new TcpCutProxy({ path: join(target.socketDir, `.s.PGSQL.${target.port}`) });
+    cleanups.push(() => proxy.close());
+    const port = await proxy.listen();
+    const store = await openPostgresVoteStore(`postgres://${target.user}@127.0.0.1:${port}/${db.name}`);
+    cleanups.push(() => store.close());
+    const poll = await seed(store);
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    // COMMIT itself takes a second, so the client's connection can be cut while it runs; the
+    // server goes on with it (nothing interrupts a backend whose client left mid-statement).
+    await admin.query(`CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$;
+      CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON votes DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()`);
+    const vote = newVote('k1', 'orphan', { pollId: poll.id });
+    const pending = store.recordVotes([vote], NO_BURST).catch((e: unknown) => e);
+    await vi.waitFor(async () => {
+      const r = await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query = 'COMMIT' AND state = 'active'", [db.name]);
+      expect(r.rows).toHaveLength(1);
+    }, WAIT);
+    proxy.cut(true);
+    const err = await pending;
+    expect(isPivoteError(err, 'PV_STORE_UNAVAILABLE')).toBe(true);
+    expect((err as PivoteError).details).toMatchObject({ outcome: 'unknown' });
+    // Asked right away, the store does not have it yet...
+    expect(await store.getVote('k1', 'orphan')).toBeUndefined();
+    // ...but the orphaned COMMIT still holds the kiosk's lock, and lands.
+    await store.settleVotes(['k1']);
+    expect(await store.getVote('k1', 'orphan')).toMatchObject({ voteId: 'orphan' });
   });
 
   it('commits votes with synchronous_commit = on even where the database default is off', async () => {

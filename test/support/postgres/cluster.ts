@@ -75,6 +75,19 @@ function run(avail: Extract<PgAvailability, { ok: true }>, tool: string, args: s
   return r;
 }
 
+function runAsync(avail: Extract<PgAvailability, { ok: true }>, tool: string, args: string[]): Promise<void> {
+  const cmd = join(avail.bindir, tool);
+  const [file, argv] = avail.runAs ? ['runuser', ['-u', avail.runAs, '--', cmd, ...args]] : [cmd, args];
+  return new Promise((resolve, reject) => {
+    // pg_ctl start leaves the server running with our stdio if it is piped: give it none.
+    const child = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${tool} ${args.join(' ')} failed (${code}): ${stderr.trim()}`))));
+  });
+}
+
 export interface StartOptions {
   /** Extra postgresql.conf lines. */
   settings?: Record<string, string | number>;
@@ -141,6 +154,16 @@ export class PgCluster {
    *  clients with 57P01 admin_shutdown, as a restarting managed database does. */
   stopServer(mode: 'fast' | 'immediate' = 'fast'): void {
     run(this.avail, 'pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', 'stop']);
+  }
+
+  /** stopServer without blocking this process's event loop (proxies in it keep forwarding). */
+  stopServerAsync(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    return runAsync(this.avail, 'pg_ctl', ['-D', this.dataDir, '-m', mode, '-w', 'stop']);
+  }
+
+  /** startServer without blocking this process's event loop. */
+  startServerAsync(): Promise<void> {
+    return runAsync(this.avail, 'pg_ctl', ['-D', this.dataDir, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
   }
 
   serverLog(): string {
