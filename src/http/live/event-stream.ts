@@ -29,6 +29,19 @@ export function frame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/** One event is sent to every open stream (and one snapshot to the streams that start
+ *  together): it is encoded once, not once per stream. Keyed on the data object. */
+const framed = new WeakMap<object, { event: string; text: string }>();
+
+function frameOnce(event: string, data: unknown): string {
+  if (typeof data !== 'object' || data === null) return frame(event, data);
+  const hit = framed.get(data);
+  if (hit?.event === event) return hit.text;
+  const text = frame(event, data);
+  framed.set(data, { event, text });
+  return text;
+}
+
 export async function serveEventStream(request: FastifyRequest, reply: FastifyReply, opts: EventStreamOptions): Promise<void> {
   const snapshot = await opts.snapshot(); // before hijacking: a failure is still an ordinary error reply
   reply.hijack();
@@ -54,12 +67,12 @@ export async function serveEventStream(request: FastifyRequest, reply: FastifyRe
     send(e) {
       const passed: StreamEvent | null = opts.accept ? opts.accept(e) : e;
       if (!passed) return;
-      write(frame(passed.event, passed.data));
+      write(frameOnce(passed.event, passed.data));
       if (passed.end) end();
     },
   };
   write('retry: 2000\n\n');
-  write(frame('snapshot', snapshot));
+  write(frameOnce('snapshot', snapshot));
   const unsubscribe = opts.subscribe(client);
   const keepAlive = setInterval(() => write(': keep-alive\n\n'), opts.keepAliveMs ?? 15_000);
   keepAlive.unref();

@@ -67,6 +67,7 @@ export class LiveState {
   private tick: TimerHandle | undefined;
   private lastRecount = 0;
   private recounting: Promise<void> | null = null;
+  private reading: Promise<LiveSnapshot> | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private readonly tickMs: number;
   private readonly recountMs: number;
@@ -121,7 +122,17 @@ export class LiveState {
     return () => this.clients.delete(client);
   }
 
-  async snapshot(): Promise<LiveSnapshot> {
+  /**
+   * The whole current state, for a stream that starts. Dashboards that connect together (a
+   * server restart reconnects them all at once) share one read: a hundred reads of the fleet and
+   * the results at once would hold the store and the memory of a hundred copies.
+   */
+  snapshot(): Promise<LiveSnapshot> {
+    this.reading ??= this.readSnapshot().finally(() => (this.reading = null));
+    return this.reading;
+  }
+
+  private async readSnapshot(): Promise<LiveSnapshot> {
     const admin = this.opts.admin;
     const [kiosks, alerts] = await Promise.all([admin.listKiosks(), admin.listAlerts('active')]);
     const pollId = this.pollId;

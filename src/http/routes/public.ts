@@ -2,11 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import { PivoteError } from '../../protocol/errors.js';
 import type { PollRecord } from '../../store/types.js';
 import type { HttpContext } from '../context.js';
-import { serveEventStream } from '../live/event-stream.js';
+import { serveEventStream, type StreamEvent } from '../live/event-stream.js';
+import type { TallyEvent } from '../live/tally.js';
 
 /** Whether the organiser lets anyone see this poll's totals now. */
 export function isPublic(poll: Pick<PollRecord, 'publicResults' | 'state'>): boolean {
   return poll.publicResults === 'always' || (poll.publicResults === 'after-close' && poll.state === 'closed');
+}
+
+/** The public stream's tally update, made once per update for every big screen (and so
+ *  encoded once: event-stream.ts keys its encoding on the data object). */
+const publicTallies = new WeakMap<TallyEvent, StreamEvent>();
+
+function publicTally(t: TallyEvent): StreamEvent {
+  let e = publicTallies.get(t);
+  if (!e) publicTallies.set(t, (e = { event: 'tally', data: { options: t.options, total: t.total } }));
+  return e;
 }
 
 /**
@@ -35,7 +46,7 @@ export async function publicRoutes(app: FastifyInstance, ctx: HttpContext): Prom
       snapshot: async () => first,
       subscribe: (client) => ctx.live.subscribe(client),
       accept: (e) => {
-        if (e.event === 'tally') return e.data.pollId === pollId ? { event: 'tally', data: { options: e.data.options, total: e.data.total } } : null;
+        if (e.event === 'tally') return e.data.pollId === pollId ? publicTally(e.data) : null;
         if (e.event !== 'poll' || e.data.poll === null) return null;
         const p = e.data.poll;
         if (p.id === pollId && isPublic(p)) return { event: 'poll', data: { poll: { id: p.id, question: p.question, state: p.state } } };
