@@ -32,6 +32,29 @@ describe('results, export and the live stream (real HTTP, real kiosks over TCP)'
     }
   });
 
+  it('forty streams at once (more than one slice of a broadcast): each gets every update, in order, and the same snapshot', async () => {
+    const k = await f.kiosk('k1');
+    const streams = await Promise.all(Array.from({ length: 40 }, () => openStream(`${f.url}/api/events`, { authorization: `Bearer ${f.token}` })));
+    try {
+      const snapshots = await Promise.all(streams.map((s) => s.next((e) => e.event === 'snapshot')));
+      for (const s of snapshots) expect(s.data).toMatchObject({ poll: null, kiosks: [{ id: 'k1', online: true }] });
+      const poll = (await f.api('POST', '/api/polls', { body: { question: 'Q', options: ['A', 'B'] } })).json;
+      await k.expect('poll');
+      k.vote('v1', 1, poll.id, 1);
+      await k.expect('ack');
+      await Promise.all(streams.map((s) => s.next((e) => e.event === 'tally' && e.data.total === 1)));
+      await f.api('POST', '/api/polls/current/close');
+      for (const s of streams) {
+        await s.next((e) => e.event === 'poll' && e.data.reason === 'closed');
+        // The first tally counting the vote comes after the opening and before the closing.
+        const seen = s.events.filter((e) => e.event === 'poll' || (e.event === 'tally' && e.data.total === 1)).map((e) => (e.event === 'poll' ? e.data.reason : 'tally 1'));
+        expect(seen.slice(0, 3)).toEqual(['opened', 'tally 1', 'closed']);
+      }
+    } finally {
+      await Promise.all(streams.map((s) => s.close()));
+    }
+  });
+
   it('counts results by kiosk, location and hour, and exports every vote row as CSV and JSON lines', async () => {
     const k1 = await f.kiosk('k1');
     const k2 = await f.kiosk('k2');

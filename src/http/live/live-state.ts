@@ -68,6 +68,7 @@ export class LiveState {
   private lastRecount = 0;
   private recounting: Promise<void> | null = null;
   private reading: Promise<LiveSnapshot> | null = null;
+  private readonly outbox: PendingBroadcast[] = [];
   private readonly unsubscribe: (() => void)[] = [];
   private readonly tickMs: number;
   private readonly recountMs: number;
@@ -102,6 +103,7 @@ export class LiveState {
     if (this.tick !== undefined) this.opts.timers.clearInterval(this.tick);
     this.tick = undefined;
     this.clients.clear();
+    this.outbox.length = 0;
   }
 
   get clientCount(): number {
@@ -217,9 +219,39 @@ export class LiveState {
     }
   }
 
+  /**
+   * Sends to every client in slices of BROADCAST_SLICE, yielding to the event loop between
+   * slices: a hundred socket writes in one go hold the kiosks' acks back for milliseconds (the
+   * ack p99 at 1,000 votes/s doubled with 100 streams open). One queue for all events keeps
+   * each client's events in order; a few clients are served at once, as before.
+   */
   private broadcast(e: LiveEvent): void {
-    for (const client of this.clients) client.send(e);
+    if (this.clients.size === 0) return;
+    this.outbox.push({ e, to: [...this.clients], next: 0 });
+    if (this.outbox.length === 1) this.sendSlice();
   }
+
+  private readonly sendSlice = (): void => {
+    let budget = BROADCAST_SLICE;
+    while (budget > 0 && this.outbox.length > 0) {
+      const head = this.outbox[0]!;
+      while (budget > 0 && head.next < head.to.length) {
+        head.to[head.next++]!.send(head.e);
+        budget--;
+      }
+      if (head.next === head.to.length) this.outbox.shift();
+    }
+    if (this.outbox.length > 0) setImmediate(this.sendSlice);
+  };
+}
+
+/** Streams written per turn of the event loop. */
+const BROADCAST_SLICE = 16;
+
+interface PendingBroadcast {
+  e: LiveEvent;
+  to: LiveClient[];
+  next: number;
 }
 
 function presenceView(p: PresenceChange): PresenceView {
