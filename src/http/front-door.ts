@@ -43,6 +43,9 @@ export interface FrontDoor {
   close(): Promise<void>;
 }
 
+/** How often the live tally is counted again from the rows on a database shared by servers. */
+const SHARED_STORE_RECOUNT_MS = 10_000;
+
 /** What the server does when an organiser changes something through the API. */
 export function hooksFor(core: PivoteServer): AdminHooks {
   return {
@@ -72,7 +75,16 @@ export async function startFrontDoor(opts: FrontDoorOptions): Promise<FrontDoor>
     presence: opts.core.presence,
     ...(opts.timeZone && { timeZone: opts.timeZone }),
   });
-  const live = new LiveState({ store: opts.store, admin, events: opts.core.events, clock, timers: realTimers, log: opts.logger.child({ component: 'live' }) });
+  const live = new LiveState({
+    store: opts.store,
+    admin,
+    events: opts.core.events,
+    clock,
+    timers: realTimers,
+    log: opts.logger.child({ component: 'live' }),
+    // On a database several servers share, a lost notification of their votes is caught here.
+    recountMs: opts.store.claimKioskConnection !== undefined ? SHARED_STORE_RECOUNT_MS : null,
+  });
   await live.start();
   const metrics = createMetrics(opts.core, opts.store, live);
   const loginCodes = new LoginCodes();
