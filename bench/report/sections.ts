@@ -117,7 +117,8 @@ export function dashboardTable(r: DashboardResult): Table {
     header: ['streams', 'window 1 acked votes/s', 'window 1 p99', 'server CPU per vote', `p50 at ${num(r.offeredPerS)}/s`, `p99 at ${num(r.offeredPerS)}/s`, 'server RSS', 'limited by'],
     rows: [row('none', r.without.median), row(num(r.streams), r.with.median)],
     notes: [
-      `with ÷ without, run by run: window 1 votes/s ${times(r.throughputRatio)}, p99 at ${num(r.offeredPerS)}/s ${times(r.offeredP99Ratio)}`,
+      `with ÷ without, run by run: window 1 votes/s ${times(r.throughputRatio)}, server CPU per vote ${times(r.cpuPerVoteRatio)}, p99 at ${num(r.offeredPerS)}/s ${times(r.offeredP99Ratio)}`,
+      `the streams are read by one more process on the same machine (bench/load/dashboard-watchers.ts); on the busy 2 cores it takes CPU from the server and the load generators, which a dashboard on another computer would not`,
       `from a vote's ack to the first live tally that counts it: p50 ${ms(r.ackToStreamMs.p50)}, p99 ${ms(r.ackToStreamMs.p99)}, max ${ms(r.ackToStreamMs.max)} (${num(r.ackToStreamMs.count, 0)} probe votes; updates are sent at most 4 times a second)`,
       `server memory with the streams open: ${num(r.rssWithMB, 0)} MB against ${num(r.rssWithoutMB, 0)} MB without`,
       LIMIT_NOTE,

@@ -43,6 +43,9 @@ export interface DashboardResult {
   with: { runs: DashboardSample[]; median: DashboardSample };
   /** Run by run, with ÷ without (median of the ratios). */
   throughputRatio: number | null;
+  /** The server's CPU per acknowledged vote at window 1: what the streams cost the server itself,
+   *  whatever else (the watcher process, other work) took from the machine's cores. */
+  cpuPerVoteRatio: number | null;
   offeredP99Ratio: number | null;
   /** Every run's probe samples together. */
   ackToStreamMs: LatencySummary;
@@ -93,6 +96,7 @@ export async function runDashboard(ctx: ScenarioContext): Promise<DashboardResul
     without: { runs: without, median: med(without) },
     with: { runs: withStreams, median: med(withStreams) },
     throughputRatio: pairedMedian(withStreams, without, (s) => s.windowOneAckedPerS),
+    cpuPerVoteRatio: pairedMedian(withStreams, without, (s) => s.windowOneUsPerVote),
     offeredP99Ratio: pairedMedian(withStreams, without, (s) => s.offeredP99Ms),
     ackToStreamMs: summarize(Float64Array.from(probes)),
     rssWithMB: median(withStreams.map((s) => s.serverRssMB)),
