@@ -139,8 +139,13 @@ export function clusterTables(r: ClusterResult): Table[] {
       `${num(m.machineBusyPct, 0)} %`, limitText(m.limitedBy),
     ];
   });
-  const pg1 = r.shapes.find((s) => s.engine === 'postgres' && s.servers === 1)?.median;
   const best = r.pgbenchVariants.reduce<ClusterResult['pgbenchVariants'][number] | undefined>((b, v) => (b === undefined || v.median.insertsPerS > b.median.insertsPerS ? v : b), undefined);
+  // What a core carries, from the cost of a vote: 1,000,000 µs ÷ µs per vote (= CPU ms per 1,000 votes).
+  const projection = r.shapes.flatMap((s) => {
+    const { serverMsPer1000: sv, databaseMsPer1000: db } = s.median;
+    if (s.engine !== 'postgres' || sv === null || db === null) return [];
+    return [`${label(s)}: a server core ≈ 1,000,000 µs ÷ ${num(sv)} µs ≈ ${num(1e6 / sv, 0)} votes/s, a database core ≈ 1,000,000 µs ÷ ${num(db)} µs ≈ ${num(1e6 / db, 0)} votes/s`];
+  });
   const shapes: Table = {
     title,
     header: ['shape', 'acked votes/s', 'p50', 'p99', `p50 at ${num(r.offeredPerS)}/s`, `p99 at ${num(r.offeredPerS)}/s`, 'each server CPU', 'server CPU per 1,000 votes', 'PostgreSQL CPU', 'PostgreSQL CPU per 1,000 votes', 'machine busy', 'limited by'],
@@ -151,13 +156,9 @@ export function clusterTables(r: ClusterResult): Table[] {
         .map((s) => `${label(s)}: votes/s ÷ pgbench = ${r.pgbenchVariants.map((v, i) => `${times(s.overPgbench[i])} (${v.variant.rowsPerTxn} row${v.variant.rowsPerTxn === 1 ? '' : 's'}/transaction)`).join(', ')}`),
       `PostgreSQL, 1 server ÷ SQLite, 1 server = ${times(r.postgresOverSqlite)} (votes/s at window 1)`,
       'CPU in % of one core, read from /proc over the measured window of the window-1 phase; server CPU per 1,000 votes = every server\'s CPU ms together ÷ thousands of votes acknowledged (what a vote costs the server that took it); PostgreSQL\'s = all of its processes\' CPU ms ÷ the same',
-      ...(pg1 && pg1.serverMsPer1000 !== null && pg1.databaseMsPer1000 !== null
-        ? [
-            `projection to separate machines (from PostgreSQL, 1 server): a server core carries about 1,000,000 ÷ ${num(pg1.serverMsPer1000)} µs ≈ ${num(1e6 / pg1.serverMsPer1000, 0)} votes/s, a database core about 1,000,000 ÷ ${num(pg1.databaseMsPer1000)} µs ≈ ${num(1e6 / pg1.databaseMsPer1000, 0)} votes/s` +
-              (best ? `; no more than pgbench's ${num(best.median.insertsPerS, 0)} inserts/s (${best.variant.rowsPerTxn} rows/transaction) on this disk` : ''),
-          ]
-        : []),
-      'on one machine every server, PostgreSQL and the load generator share the same cores: more servers cannot raise the figure here, they divide the same CPU',
+      `at ${num(r.offeredPerS)} votes/s offered, CPU per 1,000 votes (servers; PostgreSQL): ${r.shapes.map((s) => `${label(s)} ${perK(s.median.offeredServerMsPer1000)}${s.engine === 'postgres' ? `; ${perK(s.median.offeredDatabaseMsPer1000)}` : ''}`).join(', ')} — commits of a few votes, and the fixed work of the connections spread over few votes`,
+      ...(projection.length > 0 ? [`projection to separate machines, at saturation: ${projection.join('; ')}${best ? `; and no more than pgbench's ${num(best.median.insertsPerS, 0)} inserts/s (${best.variant.rowsPerTxn} rows/transaction) on this disk` : ''}`] : []),
+      'on one machine every server, PostgreSQL and the load generator share the same cores: once all are busy ("machine"), more servers divide the same CPU instead of adding to it; the per-vote costs are what carries over to separate machines',
       LIMIT_NOTE,
     ],
   };
