@@ -5,6 +5,7 @@ import { benchPostgres, findPgbench, type BenchPostgres } from '../targets/postg
 import { sessionBase, type ScenarioContext } from './context.js';
 import { runPgbench, type PgbenchSample, type PgbenchVariant } from './pgbench.js';
 import { runSession, type Limit, type PhaseSample } from './session.js';
+import { limitNote } from './throughput.js';
 
 /**
  * Several pivote servers on one PostgreSQL, next to the single SQLite server, on this machine in
@@ -119,7 +120,7 @@ export async function runCluster(ctx: ScenarioContext): Promise<ClusterResult> {
       return {
         ...spec,
         runs,
-        median: { ...medianOf(runs), serverCpuPctEach: Array.from({ length: spec.servers }, (_, k) => median(runs.map((r) => r.serverCpuPctEach[k] ?? Number.NaN))) },
+        median: { ...medianOf(runs), limitedBy: limitNote(runs), serverCpuPctEach: Array.from({ length: spec.servers }, (_, k) => median(runs.map((r) => r.serverCpuPctEach[k] ?? Number.NaN))) },
         overPgbench: spec.engine === 'postgres' ? pgbenchRuns.map((pb) => median(runs.flatMap((s, r) => ratio(s.ackedPerS, pb[r]?.insertsPerS) ?? []))) : [],
       };
     });
