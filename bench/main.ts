@@ -15,6 +15,7 @@ import type { ScenarioContext } from './scenarios/context.js';
 import { runFleet } from './scenarios/fleet.js';
 import { runKiosk } from './scenarios/kiosk.js';
 import { runLatency } from './scenarios/latency.js';
+import { runCluster } from './scenarios/cluster.js';
 import { runDashboard } from './scenarios/dashboard.js';
 import { runThroughput } from './scenarios/throughput.js';
 import { ensureMosquitto, MOSQUITTO_PERSISTENCE, type MosquittoInfo } from './targets/mosquitto.js';
@@ -67,7 +68,8 @@ async function main(): Promise<number> {
     opts.fleetSize = size;
   }
 
-  const needsTargets = opts.scenarios.some((s) => s !== 'kiosk');
+  // The cluster scenario runs pivote only: the peers are not needed for it.
+  const needsTargets = opts.scenarios.some((s) => s !== 'kiosk' && s !== 'cluster');
   let mosquitto: MosquittoInfo = { path: null, version: null, note: 'not requested' };
   let mqttJs: string | null = null;
   if (needsTargets && (opts.targets.includes('mosquitto') || opts.targets.includes('mosquitto-lean'))) {
@@ -85,19 +87,23 @@ async function main(): Promise<number> {
     return true;
   });
 
-  const kiosksNeeded = Math.max(opts.scenarios.some((s) => s === 'throughput' || s === 'latency' || s === 'dashboard') ? opts.clients : 1, opts.scenarios.includes('fleet') ? opts.fleetSize : 1);
+  const kiosksNeeded = Math.max(opts.scenarios.some((s) => s === 'throughput' || s === 'latency' || s === 'dashboard' || s === 'cluster') ? opts.clients : 1, opts.scenarios.includes('fleet') ? opts.fleetSize : 1);
   const t = performance.now();
   const fleet = await provisionFleet(workDir, kiosksNeeded, { pivoteCli: opts.pivoteCli, baselineCli: opts.targets.includes('baseline') ? opts.baselineCli : undefined });
   log(`provisioned ${kiosksNeeded} kiosks and a poll in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const ctx: ScenarioContext = { opts, fleet, workDir, targets, mosquittoPath: mosquitto.path, nproc: machine.nproc, log };
 
-  const partial: Pick<BenchResults, 'throughput' | 'latency' | 'dashboard' | 'fleet' | 'kiosk'> = {};
+  const partial: Pick<BenchResults, 'throughput' | 'latency' | 'dashboard' | 'cluster' | 'fleet' | 'kiosk'> = {};
   let failed = false;
   for (const scenario of opts.scenarios) {
     try {
       if (scenario === 'throughput') partial.throughput = await runThroughput(ctx);
       else if (scenario === 'latency') partial.latency = await runLatency(ctx);
       else if (scenario === 'dashboard') partial.dashboard = await runDashboard(ctx);
+      else if (scenario === 'cluster') {
+        partial.cluster = await runCluster(ctx);
+        if (partial.cluster.skipped !== undefined) notes.push(`cluster skipped: ${partial.cluster.skipped}`);
+      }
       else if (scenario === 'fleet') partial.fleet = await runFleet(ctx);
       else partial.kiosk = await runKiosk(ctx);
     } catch (err) {

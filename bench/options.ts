@@ -1,9 +1,10 @@
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { DEFAULT_LIMITS } from '../src/server/limits.js';
 import { TARGET_NAMES, type TargetName } from './targets/target.js';
 
-export const SCENARIOS = ['throughput', 'latency', 'dashboard', 'fleet', 'kiosk'] as const;
+export const SCENARIOS = ['throughput', 'latency', 'dashboard', 'cluster', 'fleet', 'kiosk'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {
@@ -34,6 +35,11 @@ export interface BenchOptions {
   kioskPresses: number;
   /** Live event streams held open in the dashboard scenario (as that many dashboards). */
   dashboardStreams: number;
+  /** The cluster scenario: pivote servers on one PostgreSQL, one shape per count. */
+  clusterServers: number[];
+  /** pgbench variants: rows inserted per transaction; and its client connections. */
+  pgbenchRows: number[];
+  pgbenchClients: number;
   resultsDir: string;
   writeDocs: boolean;
   cpuProf: boolean;
@@ -92,6 +98,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     .option('--headline-rates <list>', 'offered loads the targets are judged at, measured for the full duration (default 1000,10000)', (v) => list(v).map(int('--headline-rates')))
     .option('--kiosk-presses <n>', 'button presses in the kiosk scenario', int('--kiosk-presses'))
     .option('--dashboard-streams <n>', 'live event streams (open dashboards) in the dashboard scenario', int('--dashboard-streams'))
+    .option('--cluster-servers <list>', 'cluster scenario: pivote servers on one PostgreSQL, one shape per count (default 1,2,3)', (v) => list(v).map(int('--cluster-servers')))
+    .option('--pgbench-rows <list>', "cluster scenario: rows per transaction of PostgreSQL's pgbench inserts (default 1,64)", (v) => list(v).map(int('--pgbench-rows')))
+    .option('--pgbench-clients <n>', "cluster scenario: pgbench's connections (default: the commits the largest cluster keeps in flight, 2 per server)", int('--pgbench-clients'))
     .option('--results-dir <dir>', 'where <date>.json goes', 'bench/results')
     .option('--write-docs', 'also rewrite the generated part of docs/PERFORMANCE.md and its SVG plot')
     .option('--cpu-prof', 'write V8 CPU profiles of the Node servers (kept with --keep-work)')
@@ -107,12 +116,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const o = program.opts<{
     scenario?: string[]; targets?: string[]; quick?: boolean; runs?: number; clients?: number; fleetSize?: number; fleetVoters?: number;
     fleetRate?: number; fleetHeartbeatMs?: number; window?: number; windows?: number[]; generators?: number; duration?: number; rates?: number[];
-    headlineRates?: number[]; kioskPresses?: number; dashboardStreams?: number;
+    headlineRates?: number[]; kioskPresses?: number; dashboardStreams?: number; clusterServers?: number[]; pgbenchRows?: number[]; pgbenchClients?: number;
     resultsDir: string; writeDocs?: boolean; cpuProf?: boolean; pivoteCli?: string; baselineCli?: string; install: boolean; keepWork?: boolean; workDir?: string; docsFrom?: string;
   }>();
   const quick = o.quick === true;
   const rates = o.rates ?? (quick ? [200, 1_000] : [1_000, 2_000, 5_000, 10_000, 15_000, 20_000, 30_000, 40_000, 60_000, 80_000, 120_000, 160_000]);
   const headlineRates = o.headlineRates ?? (quick ? [200] : [1_000, 10_000]);
+  const clusterServers = o.clusterServers ?? [1, 2, 3];
   return {
     scenarios: oneOf('--scenario', SCENARIOS, o.scenario ?? [...SCENARIOS]),
     targets: withBaseline(oneOf('--targets', TARGET_NAMES, o.targets ?? TARGET_NAMES.filter((t) => t !== 'baseline')), o.baselineCli),
@@ -132,6 +142,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     headlineRates,
     kioskPresses: o.kioskPresses ?? (quick ? 3 : 15),
     dashboardStreams: o.dashboardStreams ?? (quick ? 10 : 100),
+    clusterServers,
+    pgbenchRows: o.pgbenchRows ?? [1, 64],
+    // As many transactions at once as pivote's largest cluster has commits in flight.
+    pgbenchClients: o.pgbenchClients ?? DEFAULT_LIMITS.maxCommitsInFlight * Math.max(...clusterServers),
     resultsDir: o.resultsDir,
     writeDocs: o.writeDocs === true,
     cpuProf: o.cpuProf === true,

@@ -42,8 +42,9 @@ async function connectAll(cmd: ConnectCommand): Promise<void> {
     make = (k, index) =>
       new MqttBenchClient({ mqtt: loaded.mqtt, index, kioskId: k.id, host: cmd.host, port: cmd.port, pollId: cmd.pollId, window: cmd.window, keepaliveS, hooks });
   } else {
+    const portOf = (index: number): number => (cmd.ports === undefined ? cmd.port : cmd.ports[(cmd.first + index) % cmd.ports.length]!);
     make = (k, index) =>
-      new PivoteBenchClient({ index, kioskId: k.id, secret: k.secret, host: cmd.host, port: cmd.port, pollId: cmd.pollId, window: cmd.window, hooks });
+      new PivoteBenchClient({ index, kioskId: k.id, secret: k.secret, host: cmd.host, port: portOf(index), pollId: cmd.pollId, window: cmd.window, hooks });
   }
   const all = kiosks.map(make);
   const errors = new Map<string, number>();

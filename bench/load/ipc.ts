@@ -18,6 +18,9 @@ export interface ConnectCommand {
   protocol: WireProtocol;
   host: string;
   port: number;
+  /** Several servers: kiosk i of the file connects to ports[i % ports.length] instead of `port`,
+   *  so the kiosks are spread evenly over them whatever the generator processes' shares. */
+  ports?: number[];
   /** JSON file holding KioskCredentials[]: 10,000 secrets are too many for one IPC message. */
   kiosksFile: string;
   /** Connect kiosks first .. first + count - 1 of the file (each generator process its share). */

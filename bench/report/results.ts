@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MachineInfo } from '../machine.js';
 import type { BenchOptions } from '../options.js';
+import type { ClusterResult } from '../scenarios/cluster.js';
 import type { DashboardResult } from '../scenarios/dashboard.js';
 import type { FleetResult } from '../scenarios/fleet.js';
 import type { KioskResult } from '../scenarios/kiosk.js';
@@ -25,6 +26,7 @@ export interface BenchResults {
   throughput?: ThroughputResult;
   latency?: LatencyResult;
   dashboard?: DashboardResult;
+  cluster?: ClusterResult;
   fleet?: FleetResult;
   kiosk?: KioskResult;
   goals: GoalCheck[];

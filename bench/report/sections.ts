@@ -1,3 +1,4 @@
+import { label, type ClusterResult } from '../scenarios/cluster.js';
 import type { DashboardResult } from '../scenarios/dashboard.js';
 import type { FleetResult } from '../scenarios/fleet.js';
 import type { KioskResult } from '../scenarios/kiosk.js';
@@ -126,6 +127,53 @@ export function dashboardTable(r: DashboardResult): Table {
   };
 }
 
+export function clusterTables(r: ClusterResult): Table[] {
+  const title = `Servers on one PostgreSQL, next to one on SQLite: ${num(r.clients)} kiosks spread evenly over the servers, window 1 saturating and ${num(r.offeredPerS)} votes/s offered (median of ${r.runs} runs, in alternating order, ${r.measureS} s per phase)`;
+  if (r.skipped !== undefined) return [{ title, header: ['skipped'], rows: [[r.skipped]] }];
+  const perK = (v: number | null): string => (v === null || !Number.isFinite(v) ? '–' : `${num(v)} ms`);
+  const rows = r.shapes.map((s) => {
+    const m = s.median;
+    return [
+      label(s), num(m.ackedPerS), ms(m.p50Ms), ms(m.p99Ms), ms(m.offeredP50Ms), ms(m.offeredP99Ms),
+      m.serverCpuPctEach.map((p) => `${num(p, 0)} %`).join(' + '), perK(m.serverMsPer1000),
+      s.engine === 'sqlite' ? '(in the server)' : `${num(m.databaseCpuPct, 0)} %`, s.engine === 'sqlite' ? '–' : perK(m.databaseMsPer1000),
+      `${num(m.machineBusyPct, 0)} %`, limitText(m.limitedBy),
+    ];
+  });
+  const best = r.pgbenchVariants.reduce<ClusterResult['pgbenchVariants'][number] | undefined>((b, v) => (b === undefined || v.median.insertsPerS > b.median.insertsPerS ? v : b), undefined);
+  // What a core carries, from the cost of a vote: 1,000,000 µs ÷ µs per vote (= CPU ms per 1,000 votes).
+  const projection = r.shapes.flatMap((s) => {
+    const { serverMsPer1000: sv, databaseMsPer1000: db } = s.median;
+    if (s.engine !== 'postgres' || sv === null || db === null) return [];
+    return [`${label(s)}: a server core ≈ 1,000,000 µs ÷ ${num(sv)} µs ≈ ${num(1e6 / sv, 0)} votes/s, a database core ≈ 1,000,000 µs ÷ ${num(db)} µs ≈ ${num(1e6 / db, 0)} votes/s`];
+  });
+  const shapes: Table = {
+    title,
+    header: ['shape', 'acked votes/s', 'p50', 'p99', `p50 at ${num(r.offeredPerS)}/s`, `p99 at ${num(r.offeredPerS)}/s`, 'each server CPU', 'server CPU per 1,000 votes', 'PostgreSQL CPU', 'PostgreSQL CPU per 1,000 votes', 'machine busy', 'limited by'],
+    rows,
+    notes: [
+      ...r.shapes
+        .filter((s) => s.engine === 'postgres')
+        .map((s) => `${label(s)}: votes/s ÷ pgbench = ${r.pgbenchVariants.map((v, i) => `${times(s.overPgbench[i])} (${v.variant.rowsPerTxn} row${v.variant.rowsPerTxn === 1 ? '' : 's'}/transaction)`).join(', ')}`),
+      `PostgreSQL, 1 server ÷ SQLite, 1 server = ${times(r.postgresOverSqlite)} (votes/s at window 1)`,
+      'CPU in % of one core, read from /proc over the measured window of the window-1 phase; server CPU per 1,000 votes = every server\'s CPU ms together ÷ thousands of votes acknowledged (what a vote costs the server that took it); PostgreSQL\'s = all of its processes\' CPU ms ÷ the same',
+      `at ${num(r.offeredPerS)} votes/s offered, CPU per 1,000 votes (servers; PostgreSQL): ${r.shapes.map((s) => `${label(s)} ${perK(s.median.offeredServerMsPer1000)}${s.engine === 'postgres' ? `; ${perK(s.median.offeredDatabaseMsPer1000)}` : ''}`).join(', ')} — commits of a few votes, and the fixed work of the connections spread over few votes`,
+      ...(projection.length > 0 ? [`projection to separate machines, at saturation: ${projection.join('; ')}${best ? `; and no more than pgbench's ${num(best.median.insertsPerS, 0)} inserts/s (${best.variant.rowsPerTxn} rows/transaction) on this disk` : ''}`] : []),
+      'on one machine every server, PostgreSQL and the load generator share the same cores: once all are busy ("machine"), more servers divide the same CPU instead of adding to it; the per-vote costs are what carries over to separate machines',
+      LIMIT_NOTE,
+    ],
+  };
+  const pgbench: Table = {
+    title: `PostgreSQL's own pgbench on the same cluster: inserts into a copy of the vote table (its unique key and indexes), synchronous_commit on (median of ${r.runs}, ${r.measureS} s each)`,
+    header: ['rows per transaction', 'clients', 'inserts/s', 'transactions/s', 'latency (average)', 'PostgreSQL CPU', 'PostgreSQL CPU per 1,000 inserts', 'machine busy'],
+    rows: r.pgbenchVariants.map(({ variant, median: m }) => [
+      num(variant.rowsPerTxn), num(variant.clients), num(m.insertsPerS), num(m.transactionsPerS), ms(m.latencyAvgMs), `${num(m.postgresCpuPct, 0)} %`, perK(m.postgresMsPer1000), `${num(m.machineBusyPct, 0)} %`,
+    ]),
+    notes: [`${r.postgres ?? '?'}; ${r.pgbench ?? '?'}; pgbench's own CPU is part of "machine busy"`],
+  };
+  return [shapes, pgbench];
+}
+
 export function fleetTable(r: FleetResult): Table {
   const rows: string[][] = [];
   for (const t of TARGET_NAMES) {
@@ -175,6 +223,7 @@ export function allTables(r: BenchResults): Table[] {
   for (const shape of r.throughput?.shapes ?? []) tables.push(throughputTable(r.throughput!, shape));
   if (r.latency) tables.push(latencyTable(r.latency), sweepTable(r.latency));
   if (r.dashboard) tables.push(dashboardTable(r.dashboard));
+  if (r.cluster) tables.push(...clusterTables(r.cluster));
   if (r.fleet) tables.push(fleetTable(r.fleet));
   if (r.kiosk) tables.push(kioskTable(r.kiosk));
   tables.push(goalsTable(r.goals));

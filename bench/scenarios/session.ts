@@ -7,7 +7,7 @@ import type { ProbeStats } from '../proc/processes.js';
 import { startMosquitto } from '../targets/mosquitto.js';
 import { startCeiling, startPivote } from '../targets/node-targets.js';
 import type { Fleet } from '../targets/provision.js';
-import type { Target, TargetName } from '../targets/target.js';
+import type { Target, TargetName, TargetStart } from '../targets/target.js';
 
 /**
  * One run against one target: start the server process, start the load-generator processes,
@@ -32,6 +32,9 @@ export interface SessionSpec {
   pivoteCli?: string;
   baselineCli?: string;
   mosquittoPath: string | null;
+  /** Starts the target instead of the one `target` names (the cluster scenario's servers on
+   *  PostgreSQL); `target` is then only its label. */
+  start?: (start: TargetStart) => Promise<Target>;
   /** Started once the clients are connected, stopped after the last phase (the dashboard
    *  scenario's live streams); its report is the session's companionReport. */
   companion?: (target: Target) => Promise<Companion>;
@@ -58,6 +61,8 @@ export interface PhaseSample extends PhaseResult {
   serverUsPerVote: number | null;
   generatorCpuPct: number;
   generatorUsPerVote: number | null;
+  /** The database's processes (PostgreSQL) ÷ votes acknowledged, µs; null without one. */
+  backingUsPerVote: number | null;
   generatorProcesses: number;
   /** What stopped the load from growing, when it was not the server: see limitedBy(). */
   limitedBy: Limit | null;
@@ -97,7 +102,8 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
   mkdirSync(runDir, { recursive: true });
   const start = { runDir, heartbeatMs: spec.heartbeatMs, needFds: spec.clients + SLACK_FDS, cpuProf: spec.cpuProf, ...(spec.pivoteCli !== undefined && { pivoteCli: spec.pivoteCli }) };
   let target: Target;
-  if (spec.target === 'pivote') target = await startPivote(start, spec.fleet);
+  if (spec.start !== undefined) target = await spec.start(start);
+  else if (spec.target === 'pivote') target = await startPivote(start, spec.fleet);
   else if (spec.target === 'baseline') {
     if (spec.baselineCli === undefined) throw new Error('the baseline target needs --baseline-cli');
     target = await startPivote({ ...start, pivoteCli: spec.baselineCli }, spec.fleet, 'baseline');
@@ -117,6 +123,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
       protocol: target.protocol,
       host: '127.0.0.1',
       port: target.port,
+      ...(target.servers !== undefined && { ports: target.servers.map((s) => s.port) }),
       kiosksFile: spec.fleet.kiosksFile,
       count: spec.clients,
       concurrency: 64,
@@ -138,8 +145,10 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
       await target.probe(); // starts the event-loop histogram afresh
       const startAtEpochMs = performance.timeOrigin + performance.now() + 300;
       const pids = generator.pids;
+      const serverPids = target.servers?.map((s) => s.pid) ?? [target.pid];
+      const backing = target.backingCpuMs?.bind(target);
       const edge = (afterMs: number): Promise<CpuSnapshot> =>
-        new Promise((resolve) => setTimeout(() => resolve(cpuSnapshot(target.pid, pids)), startAtEpochMs + afterMs - (performance.timeOrigin + performance.now())));
+        new Promise((resolve) => setTimeout(() => resolve(cpuSnapshot(serverPids, pids, backing)), startAtEpochMs + afterMs - (performance.timeOrigin + performance.now())));
       const [result, before, after] = await Promise.all([generator.phase(p, startAtEpochMs), edge(p.warmupMs), edge(p.warmupMs + p.measureMs)]);
       const probe = await target.probe();
       const cpu = cpuWindow(before, after);
@@ -152,6 +161,7 @@ export async function runSession(spec: SessionSpec): Promise<SessionResult> {
         serverUsPerVote: perVote(cpu.serverPct),
         generatorCpuPct: cpu.generatorPct,
         generatorUsPerVote: perVote(cpu.generatorPct),
+        backingUsPerVote: backing === undefined ? null : perVote(cpu.backingPct),
         generatorProcesses: generator.size,
         limitedBy: limitedBy(cpu, spec.nproc),
         serverRssBytes: target.rssBytes(),

@@ -56,8 +56,8 @@ export interface ThroughputResult {
   shapes: ThroughputShape[];
 }
 
-/** How many runs hit a limit other than the server's, as the report says it. */
-export function limitNote(runs: readonly ThroughputSample[]): Limit | null {
+/** The verdict of most runs: a limit other than the server's only when more than half hit one. */
+export function limitNote(runs: readonly { limitedBy: Limit | null }[]): Limit | null {
   const hits = runs.map((r) => r.limitedBy).filter((l): l is Limit => l !== null);
   if (hits.length * 2 <= runs.length) return null;
   return hits.includes('generator') ? 'generator' : 'machine';

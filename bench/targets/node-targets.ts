@@ -25,10 +25,21 @@ function nodeArgs(start: TargetStart): string[] {
  *  the fleet db; `baseline` is the same from another build (start.pivoteCli). */
 export async function startPivote(start: TargetStart, fleet: Fleet, name: 'pivote' | 'baseline' = 'pivote'): Promise<Target> {
   const db = copyFleetDb(fleet, join(start.runDir, 'pivote.db'), name === 'baseline');
-  const probeFile = join(start.runDir, 'pivote-stats.json');
+  return startPivoteOn(start, db, [], name);
+}
+
+/**
+ * `pivote server --db <db> …extraArgs` (db: an SQLite file or a postgres:// URL); `label` names
+ * its probe file, so that several servers can share one run directory.
+ */
+export async function startPivoteOn(start: TargetStart, db: string, extraArgs: readonly string[], name: 'pivote' | 'baseline' = 'pivote', label: string = name): Promise<Target> {
+  const probeFile = join(start.runDir, `${label}-stats.json`);
   const child = spawnProcess({
     command: process.execPath,
-    args: [...nodeArgs(start), start.pivoteCli ?? CLI_PATH, 'server', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--db', db, '--log-level', 'info', '--heartbeat-ms', String(start.heartbeatMs)],
+    args: [
+      ...nodeArgs(start), start.pivoteCli ?? CLI_PATH, 'server', '--host', '127.0.0.1', '--port', '0', '--http-port', '0', '--db', db, '--log-level', 'info', '--heartbeat-ms', String(start.heartbeatMs),
+      ...extraArgs,
+    ],
     env: { PIVOTE_BENCH_STATS_FILE: probeFile },
     needFds: start.needFds,
   });

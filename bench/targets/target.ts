@@ -20,6 +20,11 @@ export interface Target {
   probe(): Promise<ProbeStats | null>;
   /** pivote's HTTP side (dashboard, API, live events), once its log said where; else undefined. */
   http(): { url: string; tokenFile: string } | undefined;
+  /** Several server processes on one database (a cluster): kiosk i connects to ports[i % n] and
+   *  each pid's CPU is read on its own. Absent: the one process above. */
+  readonly servers?: readonly { pid: number; port: number }[];
+  /** CPU ms so far of what the servers depend on (the database's processes), absent when none. */
+  backingCpuMs?(): number;
   stop(): Promise<void>;
 }
 

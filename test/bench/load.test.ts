@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { AnswerReader, readSeq } from '../../bench/load/answer-reader.js';
 import { split, splitRate } from '../../bench/load/generator-pool.js';
-import type { CpuWindow } from '../../bench/proc/cpu.js';
+import { processTreeCpuMs, type CpuWindow } from '../../bench/proc/cpu.js';
+import { readCpuMs } from '../../bench/proc/processes.js';
 import { limitedBy } from '../../bench/scenarios/session.js';
 import { medianSweep, type LatencyPoint } from '../../bench/scenarios/latency.js';
 import { summarizeAll } from '../../bench/stats.js';
@@ -54,11 +56,20 @@ describe('bench load generator', () => {
   });
 
   it('says the generator or the machine was the limit, not the server', () => {
-    const cpu = (c: Partial<CpuWindow>): CpuWindow => ({ serverPct: 90, serverMainPct: 60, serverOtherPct: 30, generatorPct: 60, generatorMaxPct: 30, machineBusyPct: 150, ...c });
+    const cpu = (c: Partial<CpuWindow>): CpuWindow => ({ serverPct: 90, serverMainPct: 60, serverOtherPct: 30, generatorPct: 60, generatorMaxPct: 30, serverEachPct: [90], backingPct: 0, machineBusyPct: 150, ...c });
     expect(limitedBy(cpu({}), 2)).toBeNull();
     expect(limitedBy(cpu({ generatorMaxPct: 95 }), 2)).toBe('generator');
     expect(limitedBy(cpu({ machineBusyPct: 185 }), 2)).toBe('machine');
     expect(limitedBy(cpu({ machineBusyPct: 185 }), 4)).toBeNull();
+  });
+
+  it('counts the CPU of a process tree, children that have exited included (the database\'s backends)', () => {
+    const own = readCpuMs(process.pid);
+    const before = processTreeCpuMs(process.pid);
+    expect(before).toBeGreaterThanOrEqual(own);
+    // A child that burns 300 ms of CPU and is reaped: its time moves into this process's cutime.
+    spawnSync(process.execPath, ['-e', 'const t = process.cpuUsage(); while (process.cpuUsage(t).user < 300_000);']);
+    expect(processTreeCpuMs(process.pid) - before).toBeGreaterThanOrEqual(250);
   });
 
   it('takes each point of the sweep from the runs that measured it', () => {

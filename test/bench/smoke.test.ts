@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { pgAvailability } from '../support/postgres/cluster.js';
 
 /**
  * Smoke check that `npm run bench` still works end to end: compile bench/ (with src/), then run
@@ -34,7 +35,28 @@ interface Results {
     throughputRatio: number | null;
     ackToStreamMs: { count: number };
   };
+  cluster?: ClusterResults;
 }
+
+interface ClusterRun {
+  ackedPerS: number;
+  connected: number;
+  rejected: number;
+  serverCpuPctEach: number[];
+  serverMsPer1000: number | null;
+  databaseMsPer1000: number | null;
+}
+
+interface ClusterResults {
+  skipped?: string;
+  shapes: { engine: string; servers: number; runs: ClusterRun[]; overPgbench: number[] }[];
+  pgbenchVariants: { variant: { rowsPerTxn: number }; runs: { insertsPerS: number }[] }[];
+}
+
+/** The cluster scenario starts a PostgreSQL of its own: without one here it is skipped, with the
+ *  reason in its title, unless PostgreSQL is required (CI), where the run must measure it. */
+const pg = pgAvailability();
+const pgMissing = !pg.ok && process.env.PIVOTE_PG_TEST_REQUIRED !== '1' ? pg.reason : undefined;
 
 interface DashboardRun {
   streams: number;
@@ -110,6 +132,37 @@ describe('npm run bench (smoke)', () => {
     expect(d.ackToStreamMs.count).toBeGreaterThan(0);
     expect(d.throughputRatio).toBeGreaterThan(0);
   }, 120_000);
+
+  (pgMissing === undefined ? it : it.skip)(
+    `measures 1, 2 and 3 servers on one throwaway PostgreSQL next to SQLite, and pgbench on the same cluster${pgMissing === undefined ? '' : ` — SKIPPED: ${pgMissing}`}`,
+    async () => {
+      const { stdout, results } = await runBench(['--scenario', 'cluster', '--clients', '6', '--pgbench-rows', '1,8']);
+      const c = results.cluster!;
+      expect(c.skipped).toBeUndefined();
+      expect(c.shapes.map((s) => `${s.engine} ${s.servers}`)).toEqual(['sqlite 1', 'postgres 1', 'postgres 2', 'postgres 3']);
+      for (const shape of c.shapes) {
+        const run = shape.runs[0]!;
+        expect(run.connected).toBe(6);
+        expect(run.rejected).toBe(0);
+        expect(run.ackedPerS).toBeGreaterThan(0);
+        // Every server of the shape took votes (kiosks spread evenly over them) and was measured.
+        expect(run.serverCpuPctEach).toHaveLength(shape.servers);
+        for (const pct of run.serverCpuPctEach) expect(pct).toBeGreaterThan(0);
+        expect(run.serverMsPer1000).toBeGreaterThan(0);
+        if (shape.engine === 'postgres') {
+          expect(run.databaseMsPer1000).toBeGreaterThan(0);
+          expect(shape.overPgbench).toHaveLength(2);
+          for (const r of shape.overPgbench) expect(r).toBeGreaterThan(0);
+        }
+      }
+      expect(c.pgbenchVariants.map((v) => v.variant.rowsPerTxn)).toEqual([1, 8]);
+      for (const v of c.pgbenchVariants) expect(v.runs[0]!.insertsPerS).toBeGreaterThan(0);
+      expect(stdout).toContain("PostgreSQL's own pgbench");
+      // The scratch directory (databases, pgbench scripts) is removed; the cluster removes its own folder.
+      expect(readdirSync(join(dir!, 'work'))).toEqual([]);
+    },
+    180_000,
+  );
 
   /** Runs a tiny bench (5 kiosks, 2 generators, 1 s phases) into a fresh folder; it must exit 0. */
   async function runBench(extra: string[]): Promise<{ stdout: string; results: Results }> {
