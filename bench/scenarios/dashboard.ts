@@ -4,6 +4,7 @@ import { PROBE_BUTTON } from '../targets/provision.js';
 import type { Target } from '../targets/target.js';
 import { sessionBase, MB, type ScenarioContext } from './context.js';
 import { runSession, type Limit, type PhaseSample } from './session.js';
+import { limitNote } from './throughput.js';
 
 /**
  * What open dashboards cost the kiosk path. The same pivote server is run with and without N
@@ -86,7 +87,7 @@ export async function runDashboard(ctx: ScenarioContext): Promise<DashboardResul
       );
     }
   }
-  const med = (runs: DashboardSample[]): DashboardSample => ({ ...medianOf(runs), ackToStream: null, streams: runs[0]?.streams ?? 0 });
+  const med = (runs: DashboardSample[]): DashboardSample => ({ ...medianOf(runs), limitedBy: limitNote(runs), ackToStream: null, streams: runs[0]?.streams ?? 0 });
   return {
     streams,
     clients: opts.clients,
