@@ -238,9 +238,9 @@ export class LiveState {
 
   /**
    * Sends to every client in slices of BROADCAST_SLICE, yielding to the event loop between
-   * slices: a hundred socket writes in one go hold the kiosks' acks back for milliseconds (the
-   * ack p99 at 1,000 votes/s doubled with 100 streams open). One queue for all events keeps
-   * each client's events in order; a few clients are served at once, as before.
+   * slices, so a hundred socket writes never hold the kiosks' acks back all at once. One queue
+   * for all events keeps each client's events in order; up to 16 clients are served at once,
+   * as before.
    */
   private broadcast(e: LiveEvent): void {
     if (this.clients.size === 0) return;
