@@ -63,7 +63,9 @@ export interface LiveStateOptions {
    */
   recountMs?: number | null;
   /** Recounts asked for in a row are at least this far apart (votes streaming in through other
-   *  servers would otherwise have the poll counted at every tick). */
+   *  servers would otherwise have the poll counted at every tick), and at least
+   *  RECOUNT_DUTY_FACTOR times as far as the last count took: a count slower with a bigger poll
+   *  is done less often, never for more than 1/RECOUNT_DUTY_FACTOR of the time. */
   minRecountGapMs?: number;
 }
 
@@ -76,6 +78,7 @@ export class LiveState {
   private readonly presence = new Map<string, PresenceChange>();
   private tick: TimerHandle | undefined;
   private lastRecount = 0;
+  private lastRecountTookMs = 0;
   private recounting: Promise<void> | null = null;
   private reading: Promise<LiveSnapshot> | null = null;
   private readonly outbox: PendingBroadcast[] = [];
@@ -173,7 +176,8 @@ export class LiveState {
       this.broadcast({ event: 'presence', data: { kiosks } });
     }
     const due = this.recountWanted || (this.recountMs !== null && now - this.lastRecount >= this.recountMs);
-    if (due && now - this.lastRecount >= this.minRecountGapMs) void this.recount();
+    const gap = Math.max(this.minRecountGapMs, RECOUNT_DUTY_FACTOR * this.lastRecountTookMs);
+    if (due && now - this.lastRecount >= gap) void this.recount();
   };
 
   private async recount(): Promise<void> {
@@ -184,7 +188,9 @@ export class LiveState {
     this.recounting = (async () => {
       try {
         const q = { pollId: tally.pollId, includeFlagged: false };
+        const started = this.opts.clock();
         const [counted, all] = await Promise.all([this.opts.store.countVotes(q), this.opts.store.countVotes({ ...q, includeFlagged: true })]);
+        this.lastRecountTookMs = this.opts.clock() - started;
         if (this.tally !== tally) return;
         const before = JSON.stringify(tally.event(this.opts.clock()).options);
         tally.reset(counted, all);
@@ -261,6 +267,9 @@ export class LiveState {
     if (this.outbox.length > 0) setImmediate(this.sendSlice);
   };
 }
+
+/** A recount waits at least this many times as long as the last one took. */
+const RECOUNT_DUTY_FACTOR = 20;
 
 /** Streams written per turn of the event loop. */
 const BROADCAST_SLICE = 16;
