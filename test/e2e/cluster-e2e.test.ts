@@ -1,14 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { newSecret } from '../../src/protocol/auth.js';
-import { openStore } from '../../src/store/open-store.js';
 import type { VoteStore } from '../../src/store/types.js';
 import { describePg } from '../support/postgres/test-db.js';
-import { CLI, ROOT, ensureBuilt } from './build.js';
-import { KioskProcess, killAll, startServerProcess, type ServerProcess } from './processes.js';
+import { CLI, ROOT } from './build.js';
+import { pgProcessTests } from './pg-processes.js';
+import { KioskProcess, startServerProcess, type ServerProcess } from './processes.js';
 
 /**
  * Three `pivote server` processes on one PostgreSQL database, kiosks spread over them, each kiosk
@@ -17,22 +16,10 @@ import { KioskProcess, killAll, startServerProcess, type ServerProcess } from '.
  * the deadlines only catch hangs.
  */
 describePg('three servers on one PostgreSQL (processes)', (pgc) => {
-  const cleanups: (() => Promise<unknown> | void)[] = [];
-  beforeAll(async () => {
-    await ensureBuilt();
-  }, 200_000);
-  afterEach(async () => {
-    await killAll();
-    for (const f of cleanups.splice(0).reverse()) await f();
-  });
+  const { cleanups, fresh } = pgProcessTests(pgc, 'pivote-cluster-e2e-');
 
   async function setup(): Promise<{ store: VoteStore; dir: string; servers: ServerProcess[]; token: string; tokenFile: string }> {
-    const db = await pgc.create();
-    cleanups.push(db.drop);
-    const store = await openStore(db.url, { use: 'cli' });
-    cleanups.push(() => store.close());
-    const dir = mkdtempSync(join(tmpdir(), 'pivote-cluster-e2e-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const { db, store, dir } = await fresh();
     const tokenFile = join(dir, 'admin-token');
     // The first creates the token file; the others share it (as a deployment would).
     const first = await startServerProcess(db.url, 0, ['--admin-token-file', tokenFile]);

@@ -1,14 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newSecret } from '../../src/protocol/auth.js';
-import { openStore } from '../../src/store/open-store.js';
 import { describePg } from '../support/postgres/test-db.js';
-import { ensureBuilt } from './build.js';
-import { KioskProcess, killAll, startServerProcess, type ServerProcess } from './processes.js';
+import { pgProcessTests } from './pg-processes.js';
+import { KioskProcess, startServerProcess, type ServerProcess } from './processes.js';
 
 /**
  * A TCP load balancer in front of two servers on one PostgreSQL (docs/SCALING.md, "Deployment
@@ -63,14 +61,7 @@ if (!HAPROXY && required) {
   });
 } else {
   describePg('kiosks behind HAProxy (TCP mode) in front of two servers', (pgc) => {
-    const cleanups: (() => Promise<unknown> | void)[] = [];
-    beforeAll(async () => {
-      await ensureBuilt();
-    }, 200_000);
-    afterEach(async () => {
-      await killAll();
-      for (const f of cleanups.splice(0).reverse()) await f();
-    });
+    const { cleanups, fresh } = pgProcessTests(pgc, 'pivote-lb-');
 
     function startHaproxy(config: string, dir: string): ChildProcess {
       const file = join(dir, 'haproxy.cfg');
@@ -85,12 +76,7 @@ if (!HAPROXY && required) {
     }
 
     it('a server dies: the balancer sends the reconnecting kiosk to the other one; every vote stored once', async () => {
-      const db = await pgc.create();
-      cleanups.push(db.drop);
-      const store = await openStore(db.url, { use: 'cli' });
-      cleanups.push(() => store.close());
-      const dir = mkdtempSync(join(tmpdir(), 'pivote-lb-'));
-      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const { db, store, dir } = await fresh();
       const secret = newSecret();
       await store.addKiosk({ id: 'behind-lb', name: 'behind-lb', location: 'e2e', secret, createdAt: Date.now() });
       const poll = await store.openPoll('Through the balancer?', ['yes', 'no'], Date.now());

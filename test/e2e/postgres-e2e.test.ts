@@ -1,45 +1,25 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { FEEDBACK_PATTERNS } from '../../src/gpio/index.js';
 import { newSecret } from '../../src/protocol/auth.js';
 import { provisionSimKiosks } from '../../src/kiosk/sim/provision.js';
 import { runSimulation } from '../../src/kiosk/sim/simulation.js';
-import { openStore } from '../../src/store/open-store.js';
-import type { VoteStore } from '../../src/store/types.js';
 import { playsPattern } from '../kiosk-app/led-match.js';
-import { describePg, type TestDatabase } from '../support/postgres/test-db.js';
-import { ensureBuilt } from './build.js';
-import { KioskProcess, killAll, startServerProcess } from './processes.js';
+import { describePg } from '../support/postgres/test-db.js';
+import { pgProcessTests } from './pg-processes.js';
+import { KioskProcess, startServerProcess } from './processes.js';
 
 /**
  * `pivote server --db postgres://...` as a real process, with real kiosks over TCP: the same
  * product as on SQLite, the votes landing in PostgreSQL.
  */
 describePg('pivote server on PostgreSQL (processes over TCP)', (pgc) => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  beforeAll(async () => {
-    await ensureBuilt();
-  }, 200_000);
-  afterEach(async () => {
-    await killAll();
-    for (const f of cleanups.splice(0).reverse()) await f();
-  });
-
-  const setup = async (): Promise<{ db: TestDatabase; store: VoteStore; dir: string }> => {
-    const db = await pgc.create();
-    cleanups.push(db.drop);
-    const store = await openStore(db.url, { use: 'cli' });
-    cleanups.push(() => store.close());
-    const dir = mkdtempSync(join(tmpdir(), 'pivote-pg-e2e-'));
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    return { db, store, dir };
-  };
+  const { fresh } = pgProcessTests(pgc, 'pivote-pg-e2e-');
 
   it('a press on a kiosk is stored in PostgreSQL and confirmed by its LED', async () => {
-    const { db, store, dir } = await setup();
+    const { db, store, dir } = await fresh();
     const secret = newSecret();
     await store.addKiosk({ id: 'pg-kiosk', name: 'pg-kiosk', location: 'e2e', secret, createdAt: Date.now() });
     const poll = await store.openPoll('Which colour?', ['red', 'green'], Date.now());
@@ -65,7 +45,7 @@ describePg('pivote server on PostgreSQL (processes over TCP)', (pgc) => {
   });
 
   it('two servers on one database: simulated kiosks on both, every acknowledged vote counted once', async () => {
-    const { db, store, dir } = await setup();
+    const { db, store, dir } = await fresh();
     const poll = await store.openPoll('Tea or coffee?', ['tea', 'coffee', 'water'], Date.now());
     const [one, two] = await Promise.all([
       startServerProcess(db.url, 0, ['--admin-token-file', join(dir, 'token-one')]),

@@ -1,4 +1,5 @@
-import type { AlertKind, AlertRecord, AlertRule, AuditEntry } from '../model/admin.js';
+import type { AlertKind, AlertRule, AuditEntry } from '../model/admin.js';
+export { alertFromRow, type AlertRow } from '../alert-row.js';
 import type { KioskRecord } from '../model/kiosks.js';
 import type { PollRecord, PollState, PublicResults } from '../model/polls.js';
 import type { ExportedVote, StoredVote } from '../model/votes.js';
@@ -67,18 +68,6 @@ export interface AlertRuleRow {
   created_at: number;
 }
 
-export interface AlertRow {
-  id: number;
-  rule_id: number;
-  kind: AlertKind;
-  subject: string;
-  message: string;
-  raised_at: number;
-  cleared_at: number | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-}
-
 export const KIOSK_COLUMNS =
   'id, name, location, secret, secret_version, created_at, revoked_at, last_seen_at, connected_at, software, queued, buttons, connected, id_conflict_at, id_conflict_addresses';
 export const POLL_COLUMNS = 'id, question, options, state, created_at, opened_at, closed_at, opens_at, closes_at, public_results';
@@ -142,18 +131,4 @@ export function auditFromRow(r: AuditRow): AuditEntry {
 
 export function alertRuleFromRow(r: AlertRuleRow): AlertRule {
   return { id: r.id, kind: r.kind, params: r.params, enabled: r.enabled, createdAt: r.created_at };
-}
-
-export function alertFromRow(r: AlertRow): AlertRecord {
-  return {
-    id: r.id,
-    ruleId: r.rule_id,
-    kind: r.kind,
-    subject: r.subject,
-    message: r.message,
-    raisedAt: r.raised_at,
-    clearedAt: r.cleared_at,
-    acknowledgedAt: r.acknowledged_at,
-    acknowledgedBy: r.acknowledged_by,
-  };
 }

@@ -1,4 +1,5 @@
-import type { AlertKind, AlertRecord, AlertRule, AuditEntry } from '../model/admin.js';
+import type { AlertKind, AlertRule, AuditEntry } from '../model/admin.js';
+export { alertFromRow, type AlertRow } from '../alert-row.js';
 import type { KioskRecord } from '../model/kiosks.js';
 import type { PollRecord, PollState, PublicResults } from '../model/polls.js';
 import type { ExportedVote, StoredVote } from '../model/votes.js';
@@ -74,18 +75,6 @@ export interface AlertRuleRow {
   created_at: number;
 }
 
-export interface AlertRow {
-  id: number;
-  rule_id: number;
-  kind: AlertKind;
-  subject: string;
-  message: string;
-  raised_at: number;
-  cleared_at: number | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-}
-
 export function kioskFromRow(r: KioskRow): KioskRecord {
   return {
     id: r.id,
@@ -151,18 +140,4 @@ export function auditFromRow(r: AuditRow): AuditEntry {
 
 export function alertRuleFromRow(r: AlertRuleRow): AlertRule {
   return { id: r.id, kind: r.kind, params: JSON.parse(r.params) as Record<string, number>, enabled: r.enabled === 1, createdAt: r.created_at };
-}
-
-export function alertFromRow(r: AlertRow): AlertRecord {
-  return {
-    id: r.id,
-    ruleId: r.rule_id,
-    kind: r.kind,
-    subject: r.subject,
-    message: r.message,
-    raisedAt: r.raised_at,
-    clearedAt: r.cleared_at,
-    acknowledgedAt: r.acknowledged_at,
-    acknowledgedBy: r.acknowledged_by,
-  };
 }
